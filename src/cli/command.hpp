@@ -1,0 +1,15 @@
+#pragma once
+// Each quintet subcommand lives in its own cli/*.cpp and registers itself at static-init time:
+//   static const bool registered = quintet::cli::register_command([](CLI::App& app) { ... });
+#include <functional>
+#include <vector>
+
+namespace CLI { class App; }
+
+namespace quintet::cli {
+
+using CommandSetup = std::function<void(CLI::App& app)>;
+bool register_command(CommandSetup setup);
+const std::vector<CommandSetup>& registered_commands();
+
+}  // namespace quintet::cli

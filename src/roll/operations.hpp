@@ -1,0 +1,36 @@
+#pragma once
+// Piano-roll operations with pypianoroll 1.x semantics.
+#include <cstddef>
+#include <vector>
+
+#include "roll/multitrack.hpp"
+
+namespace quintet {
+
+// Resample to new_resolution: each non-zero step t moves to round(t*new/old) (round half to even, as numpy),
+// a later step overwrites an earlier one landing on the same cell; tempo/downbeat follow. Tracks are then
+// as long as their last active step + 1 (pypianoroll 1.x), so call pad_to_same afterwards where needed.
+void set_resolution(Multitrack& mt, int new_resolution);
+void pad_to_same(Multitrack& mt);            // zero-pad every track (empty ones too) to the longest
+void pad_to(Multitrack& mt, std::size_t steps);
+void trim(Multitrack& mt, std::size_t start, std::size_t end);  // keep steps [start, end)
+void trim_trailing_silence(Multitrack& mt);  // drop steps after the last active one (all tracks)
+void binarize(Multitrack& mt, int threshold = 0, std::uint8_t on_value = 100);  // > threshold -> on_value
+void clip(Multitrack& mt, int lo = 0, int hi = 127);
+void transpose(Multitrack& mt, int semitones);  // drums untouched; notes pushed out of 0..127 are dropped
+// Keep pitches [lo, hi) in place (others zeroed).
+void crop_pitch_range(Multitrack& mt, int lo, int hi);
+// Non-overlapping windows of `length` steps starting at 0; a trailing partial window is dropped.
+std::vector<Multitrack> cut_windows(const Multitrack& mt, std::size_t length);
+
+// LPD-5 families, in LPD-5 file order.
+enum class Family { Drums = 0, Piano = 1, Guitar = 2, Bass = 3, Strings = 4, Dropped = -1 };
+inline constexpr int kFamilies = 5;
+const char* family_name(Family f);       // "Drums", "Piano", ...
+int family_program(Family f);            // 0, 0, 24, 32, 48
+Family family_of(int program, bool is_drum);
+// Merge any multitrack into the five LPD-5 tracks (Drums, Piano, Guitar, Bass, Strings) by maximum velocity.
+// All five are always present; each has steps() == mt.steps() (empty families are all-zero).
+Multitrack merge_lpd5(const Multitrack& mt);
+
+}  // namespace quintet

@@ -1,0 +1,23 @@
+#pragma once
+// Locates ../shared/data (or $QUINTET_DATA); tests that need it skip with a clear message where absent.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace quintet::test {
+
+inline std::filesystem::path shared_data_dir() {
+    if (const char* env = std::getenv("QUINTET_DATA")) return env;
+    return QUINTET_SHARED_DATA;  // set by CMake: <source>/../shared/data
+}
+
+}  // namespace quintet::test
+
+// Skips the current test unless <shared data>/sub exists.
+#define QUINTET_REQUIRE_SHARED_DATA(sub)                                                              \
+    do {                                                                                           \
+        if (!std::filesystem::exists(::quintet::test::shared_data_dir() / (sub)))                  \
+            GTEST_SKIP() << "shared data not found: " << (::quintet::test::shared_data_dir() / (sub)) \
+                         << " (set QUINTET_DATA to ../shared/data)";                               \
+    } while (0)
