@@ -198,6 +198,8 @@ void write_zip(const std::vector<Member>& members, const std::filesystem::path& 
 }  // namespace
 
 Multitrack parse_npz(std::string_view bytes, const std::string& name) {
+    // 22 bytes is the smallest zip (an end-of-central-directory record alone); libzip accepts 0 bytes.
+    if (bytes.size() < 22) throw FormatError(name, "too short (" + std::to_string(bytes.size()) + " bytes) to be an npz (zip) archive");
     ZipArchive zip(bytes, name);
     if (!zip.contains("info.json")) throw FormatError(name, "member info.json is missing (not a pypianoroll npz)");
     std::string info_text = zip.read("info.json");
