@@ -1,6 +1,6 @@
 #pragma once
-// curve.png beside curve.csv: train and valid loss per epoch, one plot per stage stacked in one picture
-// is more than needed, so two series per stage on a shared epoch axis. Needs QUINTET_HAVE_IMAGES.
+// curve.png beside curve.csv: train and valid loss per epoch of the VAE stage (or of the latent-net stage
+// when the VAE stage has fewer than two epochs). Needs QUINTET_HAVE_IMAGES.
 #include <filesystem>
 
 #include "train/run_files.hpp"

@@ -37,7 +37,7 @@ FlatJsonWriter& FlatJsonWriter::add(const std::string& key, const std::string& v
 }
 FlatJsonWriter& FlatJsonWriter::add(const std::string& key, double value) {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.17g", value);
+    std::snprintf(buf, sizeof buf, "%.10g", value);
     return add_raw(key, buf);
 }
 FlatJsonWriter& FlatJsonWriter::add(const std::string& key, long long value) { return add_raw(key, std::to_string(value)); }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "corpus/store.hpp"
 #include "models/runtime.hpp"
@@ -219,6 +220,17 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
                   " songs), " + std::to_string(valid.size()) + " valid windows; device " + config.device);
 
     VaeNnTrainResult result;
+    auto report = [&]() {  // from the curve, so resumed runs count earlier epochs too
+        result.vae_epochs = result.net_epochs = 0;
+        result.best_vae_valid = result.best_net_valid = std::numeric_limits<double>::infinity();
+        for (const auto& r : curve.rows()) {
+            (r.stage == 1 ? result.vae_epochs : result.net_epochs) = r.epoch;
+            double& b = r.stage == 1 ? result.best_vae_valid : result.best_net_valid;
+            b = std::min(b, r.valid_loss);
+        }
+        result.finished = pos.stage == 3;
+        return result;
+    };
     auto finish_epoch = [&](EpochRecord& rec, const Losses& tr, const Losses& va, bool has_valid) {
         rec.train_loss = tr.total;
         rec.valid_loss = has_valid ? va.total : tr.total;
@@ -241,7 +253,6 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         if (pos.epoch >= config.epochs || stop_early) {
             if (stop_early) progress.note("vae: early stop after " + std::to_string(pos.epoch) + " epochs");
             copy_vaes(best, model);  // stage 2 and generation use the best VAEs
-            result.best_vae_valid = pos.best_valid;
             pos = TrainPosition{2, 0};
             save_checkpoint(last_file, model, vae_opt, net_opt, pos);
             break;
@@ -274,8 +285,7 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         save_checkpoint(last_file, model, vae_opt, net_opt, pos);
         curve.add(rec);
         progress.end_epoch(rec.train_loss, rec.valid_loss, rec.samples_per_s, rec.improved);
-        result.vae_epochs = pos.epoch;
-        if (on_epoch && !on_epoch(rec)) return result;
+        if (on_epoch && !on_epoch(rec)) return report();
     }
     if (pos.stage > 1 && !fs::exists(best_file)) save_model(best_file, best);
 
@@ -290,7 +300,6 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
             if (pos.epoch >= config.net_epochs || stop_early || train_pairs.size() == 0) {
                 if (stop_early) progress.note("nets: early stop after " + std::to_string(pos.epoch) + " epochs");
                 copy_nets(best, model);
-                result.best_net_valid = pos.best_valid;
                 pos = TrainPosition{3, 0};
                 save_model(best_file, best);
                 save_checkpoint(last_file, model, vae_opt, net_opt, pos);
@@ -324,13 +333,11 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
             save_checkpoint(last_file, model, vae_opt, net_opt, pos);
             curve.add(rec);
             progress.end_epoch(rec.train_loss, rec.valid_loss, rec.samples_per_s, rec.improved);
-            result.net_epochs = pos.epoch;
-            if (on_epoch && !on_epoch(rec)) return result;
+            if (on_epoch && !on_epoch(rec)) return report();
         }
     }
-    result.finished = pos.stage == 3;
     plot_curve(curve, run / "curve.png");
-    return result;
+    return report();
 }
 
 }  // namespace quintet

@@ -33,10 +33,20 @@ torch::Tensor cut(const std::array<const std::uint8_t*, kFamilies>& family_rolls
     return out;
 }
 
+// As the original (pypianoroll set_resolution + pad_to_same): the song lasts until the last active step
+// of any track; trailing silence (e.g. from a longer tempo array) makes no window.
 Multitrack to_vae_grid(const Multitrack& mt) {
     Multitrack lpd = merge_lpd5(mt);
     if (lpd.resolution != kVaeResolution) set_resolution(lpd, kVaeResolution);
-    pad_to_same(lpd);
+    std::size_t length = 0;
+    for (const auto& t : lpd.tracks)
+        for (std::size_t step = t.steps(); step > length; --step)
+            if (std::any_of(t.roll.begin() + (step - 1) * kPitches, t.roll.begin() + step * kPitches,
+                            [](std::uint8_t v) { return v != 0; })) {
+                length = step;
+                break;
+            }
+    for (auto& t : lpd.tracks) t.resize_steps(length);
     return lpd;
 }
 
