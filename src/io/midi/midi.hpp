@@ -22,7 +22,10 @@ struct MidiNote {
 struct MidiTempo { std::int64_t tick = 0; std::uint32_t usec_per_beat = 500000; };
 struct MidiTimeSignature { std::int64_t tick = 0; int numerator = 4; int denominator = 4; };
 struct MidiKeySignature { std::int64_t tick = 0; int sharps = 0; bool minor = false; };
-struct MidiTrackInfo { std::string name; };
+struct MidiTrackInfo {
+    std::string name;            // first track-name meta event (0x03) of the chunk, raw bytes
+    std::int64_t end_tick = 0;   // tick of its end-of-track event (or of its last event)
+};
 
 struct MidiFile {
     int format = 1;
@@ -35,8 +38,26 @@ struct MidiFile {
     std::int64_t end_tick = 0;    // last event tick over all tracks
 };
 
+// How a note-off is matched with the note-ons still open on the same (track, channel, pitch).
+enum class NotePairing {
+    fifo,        // the oldest open note ends (default; MusPy's default, libsmf-based players, docs/midi.md)
+    lifo,        // the newest open note ends
+    pretty_midi, // pretty_midi 0.2.x: every open note that started before this tick ends; notes that
+                 // started at this very tick stay open (or are dropped if nothing else ended); notes
+                 // still open at the end of the track are dropped instead of closed
+};
+
+struct MidiParseOptions {
+    NotePairing pairing = NotePairing::fifo;
+};
+
 // Throws FormatError (file name + byte offset) on malformed input, IoError if unreadable.
-MidiFile parse_midi(std::string_view bytes, const std::string& name);
-MidiFile read_midi(const std::filesystem::path& path);
+// Tracks are read independently (as pretty_midi and MusPy do): running status, programs and open
+// notes never carry from one MTrk chunk to the next. Notes still open when a track ends are closed at
+// the track's end tick (except in NotePairing::pretty_midi). Tempo, time and key signature lists hold
+// only what the file says (empty when it says nothing; 120 bpm / 4/4 are the SMF defaults).
+// SMPTE time division is refused with a FormatError (docs/midi.md).
+MidiFile parse_midi(std::string_view bytes, const std::string& name, const MidiParseOptions& options = {});
+MidiFile read_midi(const std::filesystem::path& path, const MidiParseOptions& options = {});
 
 }  // namespace quintet
