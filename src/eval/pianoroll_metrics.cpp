@@ -45,6 +45,21 @@ std::size_t count_nonzero(const PianorollView& p) {
     return n;
 }
 
+// count_nonzero of the array as _to_chroma leaves it: cell 10k+j (j < 8, k < 12) holds cell + cell[120+j].
+std::size_t count_nonzero_after_chroma(const PianorollView& p) {
+    std::size_t n = 0;
+    for (std::size_t t = 0; t < p.steps; ++t)
+        for (int q = 0; q < kPitches; ++q) {
+            std::uint8_t v = cell(p, t, q);
+            if (q < 120 && q % 10 < 8) {
+                const std::uint8_t top = cell(p, t, 120 + q % 10);
+                v = p.boolean ? static_cast<std::uint8_t>(v | top) : static_cast<std::uint8_t>(v + top);
+            }
+            n += v != 0;
+        }
+    return n;
+}
+
 MetricValue value_error(const std::string& why) { return MetricValue::error("ValueError", why); }
 
 }  // namespace
@@ -173,7 +188,9 @@ MetricValue pr_in_scale_rate(const PianorollView& p, int root, bool major) {
         for (std::size_t k = 0; k < 12; ++k)
             if (mask[k]) in_scale += chroma[k];
     }
-    return MetricValue::number(static_cast<double>(in_scale) / static_cast<double>(count_nonzero(p)));
+    // The denominator count_nonzero(pianoroll) runs AFTER _to_chroma has added pitches 120..127 into the
+    // array in place, so it counts the modified cells (a fresh copy per call does not undo this).
+    return MetricValue::number(static_cast<double>(in_scale) / static_cast<double>(count_nonzero_after_chroma(p)));
 }
 
 MetricValue pr_tonal_distance(const PianorollView& a, const PianorollView& b, int resolution, double r1, double r2,

@@ -4,7 +4,8 @@
 // band "chroma" (bin k = pitches 10k..10k+9, plus 120..127 added into every bin with uint8 wrap),
 // empty_beat_rate returning the NON-empty share, qualified_note_rate / drum_in_pattern_rate /
 // tonal_distance raising where the original raises (MetricValue::error). Each call behaves as on a
-// fresh copy of the array (the original's _to_chroma writes into its input; we never mutate).
+// fresh copy of the array (the original's _to_chroma writes into its input; we never mutate), except
+// that in_scale_rate's denominator counts the cells its own _to_chroma call wrote into, as the original.
 #include <cstddef>
 #include <cstdint>
 #include <string>

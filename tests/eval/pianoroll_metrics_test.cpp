@@ -58,6 +58,14 @@ TEST(PianorollMetrics, InScaleRateWeighsVelocities) {
     EXPECT_TRUE(pr_in_scale_rate(view(make_track("G", false, 4))).is_nan());
 }
 
+TEST(PianorollMetrics, InScaleDenominatorCountsTheCellsChromaWroteInto) {
+    // Pitch 121 alone: _to_chroma adds it onto pitch 10k+1 of the caller's array for all 12 bands, so every
+    // band holds 100 (7 in the C major mask: 700) and count_nonzero, run afterwards, sees 12 + 1 cells.
+    Track t = make_track("Strings", false, 1);
+    t.at(0, 121) = 100;
+    EXPECT_DOUBLE_EQ(pr_in_scale_rate(view(t)).value, 700.0 / 13.0);
+}
+
 TEST(PianorollMetrics, QualifiedNoteRateRaisesOnAnyNote) {
     Track t = make_track("Bass", false, 24);
     put_note(t, 40, 0, 12);
