@@ -85,14 +85,19 @@ MetricValue pr_empty_beat_rate(const PianorollView& p, int resolution) {
     return MetricValue::number(static_cast<double>(non_empty) / static_cast<double>(beats));
 }
 
-MetricValue pr_n_pitches_used(const PianorollView& p) {
-    long long n = 0;
-    for (int q = 0; q < kPitches; ++q) {
-        bool used = false;
-        for (std::size_t t = 0; t < p.steps && !used; ++t) used = cell(p, t, q) != 0;
-        n += used;
+// Which pitches are active at some step (row-major scan).
+std::array<bool, kPitches> used_pitches(const PianorollView& p) {
+    std::array<bool, kPitches> used{};
+    for (std::size_t t = 0; t < p.steps; ++t) {
+        const std::uint8_t* row = p.cells + t * kPitches;
+        for (std::size_t q = 0; q < kPitches; ++q) used[q] = used[q] || row[q] != 0;
     }
-    return MetricValue::count(n);
+    return used;
+}
+
+MetricValue pr_n_pitches_used(const PianorollView& p) {
+    const auto used = used_pitches(p);
+    return MetricValue::count(std::count(used.begin(), used.end(), true));
 }
 
 MetricValue pr_n_pitch_classes_used(const PianorollView& p) {
@@ -105,14 +110,13 @@ MetricValue pr_n_pitch_classes_used(const PianorollView& p) {
 }
 
 MetricValue pr_pitch_range(const PianorollView& p) {
+    const auto used = used_pitches(p);
     int lowest = -1, highest = -1;
     for (int q = 0; q < kPitches; ++q)
-        for (std::size_t t = 0; t < p.steps; ++t)
-            if (cell(p, t, q)) {
-                if (lowest < 0) lowest = q;
-                highest = q;
-                break;
-            }
+        if (used[static_cast<std::size_t>(q)]) {
+            if (lowest < 0) lowest = q;
+            highest = q;
+        }
     if (lowest < 0) return MetricValue::number(kNaN);
     return MetricValue::count(highest - lowest);
 }
@@ -122,14 +126,13 @@ MetricValue pr_qualified_note_rate(const PianorollView& p, double threshold) {
     // The original pads one zero row on each side and takes np.diff on the UNSIGNED array: every change
     // is a positive "onset" (note ends wrap to 255) and no offset is ever found.
     std::size_t onsets = 0;
-    for (int q = 0; q < kPitches; ++q) {
-        std::uint8_t prev = 0;
-        for (std::size_t t = 0; t <= p.steps; ++t) {
+    std::array<std::uint8_t, kPitches> prev{};
+    for (std::size_t t = 0; t <= p.steps; ++t)
+        for (int q = 0; q < kPitches; ++q) {
             const std::uint8_t now = t < p.steps ? cell(p, t, q) : 0;
-            onsets += now != prev;
-            prev = now;
+            onsets += now != prev[static_cast<std::size_t>(q)];
+            prev[static_cast<std::size_t>(q)] = now;
         }
-    }
     if (onsets < 1) return MetricValue::number(kNaN);
     // offsets (empty) - onsets: broadcasts only with exactly one onset, counting nothing.
     if (onsets == 1) return MetricValue::number(0.0);
@@ -241,9 +244,7 @@ std::vector<ScopedValue> pypianoroll_metrics(const Multitrack& mt) {
     const int res = mt.resolution;
     for (const auto& track : mt.tracks) {
         const PianorollView p = pypianoroll_view(track);
-        std::vector<std::uint8_t> binary(track.roll.size());
-        for (std::size_t i = 0; i < binary.size(); ++i) binary[i] = track.roll[i] != 0;
-        const PianorollView pb{binary.data(), p.steps, true};
+        const PianorollView pb{p.cells, p.steps, true};  // p > 0: the same cells read as bool
         auto add = [&](const char* metric, MetricValue v) { rows.push_back({track.name, metric, std::move(v)}); };
         add("n_time_steps", MetricValue::count(static_cast<long long>(p.steps)));
         add("empty_beat_rate", pr_empty_beat_rate(p, res));
@@ -259,18 +260,23 @@ std::vector<ScopedValue> pypianoroll_metrics(const Multitrack& mt) {
     // Pairs of non-drum tracks after pad_to_same: zero-padding every track to the longest.
     std::size_t longest = 0;
     for (const auto& t : mt.tracks) longest = std::max(longest, t.steps());
-    std::vector<std::vector<std::uint8_t>> padded;
+    std::vector<std::vector<std::uint8_t>> padded(mt.tracks.size());  // copies only of tracks shorter than that
     std::vector<std::size_t> pitched;
     for (std::size_t i = 0; i < mt.tracks.size(); ++i) {
-        padded.push_back(mt.tracks[i].roll);
-        padded.back().resize(longest * kPitches, 0);
+        if (mt.tracks[i].steps() != longest) {
+            padded[i] = mt.tracks[i].roll;
+            padded[i].resize(longest * kPitches, 0);
+        }
         if (!mt.tracks[i].is_drum) pitched.push_back(i);
     }
+    auto padded_view = [&](std::size_t i) {
+        const std::uint8_t* cells = padded[i].empty() ? mt.tracks[i].roll.data() : padded[i].data();
+        return PianorollView{cells, longest, mt.tracks[i].empty()};
+    };
     for (std::size_t x = 0; x < pitched.size(); ++x)
         for (std::size_t y = x + 1; y < pitched.size(); ++y) {
             const auto i = pitched[x], j = pitched[y];
-            const PianorollView a{padded[i].data(), longest, mt.tracks[i].empty()};
-            const PianorollView b{padded[j].data(), longest, mt.tracks[j].empty()};
+            const PianorollView a = padded_view(i), b = padded_view(j);
             rows.push_back({mt.tracks[i].name + "-" + mt.tracks[j].name, "tonal_distance", pr_tonal_distance(a, b, res)});
         }
     return rows;

@@ -29,44 +29,41 @@ namespace {
 
 using ValueMap = std::map<std::string, MetricValue>;  // "file|cut|scope|metric" -> value
 
-struct Computed {
-    ValueMap muspy, pypianoroll, musegan;
-    std::size_t files = 0;
-};
+enum class Kind { Muspy, Pypianoroll, Musegan };
 
 std::string key(const std::string& file, const std::string& cut, const std::string& scope, const std::string& metric) {
     return file + "|" + cut + "|" + scope + "|" + metric;
 }
 
-// Ours on every lpd5 file, computed once for the three tests (one file in memory at a time).
-const Computed& computed() {
-    static const Computed c = [] {
-        Computed out;
-        const fs::path dir = quintet::test::shared_data_dir() / "lpd5";
-        std::vector<fs::path> files;
-        for (const auto& e : fs::directory_iterator(dir))
-            if (e.path().extension() == ".npz") files.push_back(e.path());
-        for (const auto& path : files) {
-            const std::string file = path.filename().string();
-            const Multitrack mt = read_npz(path);
-            ++out.files;
-            for (const auto& v : muspy_metrics(note_music(mt))) out.muspy[key(file, "", "song", v.metric)] = v.value;
+// Ours for one reference CSV on every lpd5 file (one file in memory at a time; ctest runs each test
+// in its own process, so each computes only what it compares).
+ValueMap compute(Kind kind, std::size_t* n_files) {
+    ValueMap out;
+    const fs::path dir = quintet::test::shared_data_dir() / "lpd5";
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir))
+        if (e.path().extension() == ".npz") files.push_back(e.path());
+    *n_files = files.size();
+    for (const auto& path : files) {
+        const std::string file = path.filename().string();
+        const Multitrack mt = read_npz(path);
+        if (kind == Kind::Muspy) {
+            for (const auto& v : muspy_metrics(note_music(mt))) out[key(file, "", "song", v.metric)] = v.value;
             for (std::size_t i = 0; i < mt.tracks.size(); ++i)
-                for (const auto& v : muspy_metrics(note_music(mt, i)))
-                    out.muspy[key(file, "", mt.tracks[i].name, v.metric)] = v.value;
-            for (const auto& v : pypianoroll_metrics(mt)) out.pypianoroll[key(file, "", v.scope, v.metric)] = v.value;
+                for (const auto& v : muspy_metrics(note_music(mt, i))) out[key(file, "", mt.tracks[i].name, v.metric)] = v.value;
+        } else if (kind == Kind::Pypianoroll) {
+            for (const auto& v : pypianoroll_metrics(mt)) out[key(file, "", v.scope, v.metric)] = v.value;
+        } else {
             for (BarCut cut : {BarCut::Phrases4, BarCut::Bars}) {
                 MuseganOptions o;
                 o.chroma = ChromaMode::Band;  // the original code's chroma
                 o.cut = cut;
                 const std::string cut_name = cut == BarCut::Bars ? "bars" : "phrases4";
-                for (const auto& v : musegan_rows(musegan_metrics(mt, o)))
-                    out.musegan[key(file, cut_name, v.scope, v.metric)] = v.value;
+                for (const auto& v : musegan_rows(musegan_metrics(mt, o))) out[key(file, cut_name, v.scope, v.metric)] = v.value;
             }
         }
-        return out;
-    }();
-    return c;
+    }
+    return out;
 }
 
 std::vector<std::string> split(const std::string& line) {
@@ -143,20 +140,28 @@ void compare_csv(const std::string& csv_name, const ValueMap& ours, bool has_cut
 TEST(ReferenceCsv, MuspyMatchesEveryValue) {
     QUINTET_REQUIRE_SHARED_DATA("metrics-reference/muspy.csv");
     QUINTET_REQUIRE_SHARED_DATA("lpd5");
-    ASSERT_EQ(computed().files, 191u);
-    compare_csv("muspy.csv", computed().muspy, false, 16044);
+    std::size_t files = 0;
+    const auto ours = compute(Kind::Muspy, &files);
+    ASSERT_EQ(files, 191u);
+    compare_csv("muspy.csv", ours, false, 16044);
 }
 
 TEST(ReferenceCsv, PypianorollV1MatchesEveryValue) {
     QUINTET_REQUIRE_SHARED_DATA("metrics-reference/pypianoroll_v1.csv");
     QUINTET_REQUIRE_SHARED_DATA("lpd5");
-    compare_csv("pypianoroll_v1.csv", computed().pypianoroll, false, 9932);
+    std::size_t files = 0;
+    const auto ours = compute(Kind::Pypianoroll, &files);
+    ASSERT_EQ(files, 191u);
+    compare_csv("pypianoroll_v1.csv", ours, false, 9932);
 }
 
 TEST(ReferenceCsv, MuseganV1BandChromaMatchesEveryValue) {
     QUINTET_REQUIRE_SHARED_DATA("metrics-reference/musegan_v1.csv");
     QUINTET_REQUIRE_SHARED_DATA("lpd5");
-    compare_csv("musegan_v1.csv", computed().musegan, true, 12988);
+    std::size_t files = 0;
+    const auto ours = compute(Kind::Musegan, &files);
+    ASSERT_EQ(files, 191u);
+    compare_csv("musegan_v1.csv", ours, true, 12988);
 }
 
 #else
