@@ -1,6 +1,7 @@
 #pragma once
 // The training store: one file, memory-mapped, holding every song's LPD-5 roll at one resolution.
-// Written by corpus/builder; read by training code. No torch here.
+// Written by corpus/store_writer (corpus/builder streams into it); read by training code. No torch here.
+// File layout: docs/corpus.md and corpus/store_format.hpp.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -20,6 +21,9 @@ struct SongInfo {
     std::string title, artist, genre, origin, licence;
     std::size_t steps = 0;  // time steps at the store's resolution
     Split split = Split::Train;
+    // Harmonic mean of the source's per-step tempo (bpm; 120 where the source has none), so that
+    // steps / resolution * 60 / tempo is the song's duration in seconds.
+    double tempo = 120.0;
 };
 
 class CorpusStore {

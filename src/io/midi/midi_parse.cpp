@@ -32,11 +32,20 @@ std::string printable_tag(std::string_view tag) {
     return out;
 }
 
-// A channel-message data byte must be 0..127; a byte >= 0x80 there means a corrupt or truncated message.
-int data_byte(ByteReader& r, unsigned status) {
-    const std::size_t at = r.pos();
+// A channel-message data byte should be 0..127. The message length follows from its status byte, so a
+// corrupt byte >= 0x80 is still consumed as data (as libsmf does). Where it would become a note's pitch
+// or velocity or a program, the file is refused; in controller, aftertouch and pitch-bend values, which
+// we do not use, it is tolerated (real files carry such bytes, e.g. a controller value of 168).
+[[noreturn]] __attribute__((noinline)) void bad_data_byte(const ByteReader& r, std::size_t at, unsigned b, unsigned status) {
+    r.fail(at, "data byte " + hex_byte(b) + " of channel message " + hex_byte(status) + " is >= 0x80");
+}
+
+inline int data_byte(ByteReader& r, unsigned status) {
     std::uint8_t b = r.u8("channel message data");
-    if (b & 0x80u) r.fail(at, "data byte " + hex_byte(b) + " of channel message " + hex_byte(status) + " is >= 0x80");
+    if (b & 0x80u) {
+        const unsigned kind = status >> 4;
+        if (kind == 0x8 || kind == 0x9 || kind == 0xC) bad_data_byte(r, r.pos() - 1, b, status);
+    }
     return b;
 }
 
@@ -176,7 +185,11 @@ MidiFile parse_midi(std::string_view bytes, const std::string& name, const MidiP
     if (format == 2) r.fail(header_body, "SMF type 2 (independent sequences) is not supported; only type 0 and 1");
     if (format > 2) r.fail(header_body, "unknown SMF format " + std::to_string(format));
     if (division & 0x8000u) {
+        // High bit set: SMPTE timing, -frames per second (24, 25, 29 = 29.97 drop-frame, 30) and ticks per frame.
         const int fps = -static_cast<int>(static_cast<signed char>(division >> 8));
+        if (fps != 24 && fps != 25 && fps != 29 && fps != 30)
+            r.fail(division_at, "time division " + hex_byte(division >> 8) + hex_byte(division).substr(2) +
+                                    " is negative but not a valid SMPTE frame rate (ticks per beat must be 1..32767)");
         r.fail(division_at, "SMPTE time division (" + std::to_string(fps) + " frames/s, " +
                                 std::to_string(division & 0xFFu) + " ticks/frame) is not supported; only ticks per beat");
     }
@@ -185,7 +198,7 @@ MidiFile parse_midi(std::string_view bytes, const std::string& name, const MidiP
     file.ticks_per_beat = division;
 
     NotePairer pairer(options.pairing, file.notes);
-    file.notes.reserve(bytes.size() / 8);
+    file.notes.reserve(bytes.size() / 6 + 16);  // a note takes >= 6 bytes (on + off with running status)
     int found = 0;
     while (found < declared_tracks) {
         if (r.at_end())
@@ -206,9 +219,8 @@ MidiFile parse_midi(std::string_view bytes, const std::string& name, const MidiP
         r.skip(len, "chunk");
     }
 
-    std::stable_sort(file.notes.begin(), file.notes.end(), [](const MidiNote& a, const MidiNote& b) {
-        return std::tie(a.on_tick, a.track, a.channel, a.pitch) < std::tie(b.on_tick, b.track, b.channel, b.pitch);
-    });
+    pairer.remove_dropped();
+    midi_detail::sort_notes(file.notes);
     auto by_tick = [](const auto& a, const auto& b) { return a.tick < b.tick; };
     std::stable_sort(file.tempos.begin(), file.tempos.end(), by_tick);
     std::stable_sort(file.time_signatures.begin(), file.time_signatures.end(), by_tick);

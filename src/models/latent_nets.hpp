@@ -1,0 +1,29 @@
+#pragma once
+// The MLPs that walk the VAE latent space from one window to the next (SEED-SPEC sections 7-8).
+#include <torch/torch.h>
+
+namespace quintet {
+
+// Previous piano latent z_t (K) -> next piano latent z_{t+1} (K).
+class LatentMelodyNetImpl : public torch::nn::Module {
+public:
+    explicit LatentMelodyNetImpl(int latent, int hidden = 128, double dropout = 0.2);
+    torch::Tensor forward(const torch::Tensor& z);
+
+private:
+    torch::nn::Sequential net_{nullptr};
+};
+TORCH_MODULE(LatentMelodyNet);
+
+// [previous own latent w_t, next piano latent z_{t+1}] (2K) -> next own latent w_{t+1} (K).
+class LatentConditionalNetImpl : public torch::nn::Module {
+public:
+    explicit LatentConditionalNetImpl(int latent, int hidden = 128);
+    torch::Tensor forward(const torch::Tensor& w, const torch::Tensor& z_next);
+
+private:
+    torch::nn::Sequential net_{nullptr};
+};
+TORCH_MODULE(LatentConditionalNet);
+
+}  // namespace quintet
