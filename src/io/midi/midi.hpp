@@ -18,7 +18,8 @@ struct MidiNote {
     std::int64_t on_tick = 0;
     std::int64_t off_tick = 0;
     int program = 0;    // program in force on the channel at the note-on
-    int off_program = 0;  // program in force at the note-off (pretty_midi files a note under this one)
+    int off_program = 0;  // program in force at the note-off (pretty_midi files a note under this one);
+                          // a note closed by the end of its track keeps its note-on program
     std::int64_t off_order = 0;  // rank of the note's closing in reading order (pretty_midi's note order)
 };
 struct MidiTempo { std::int64_t tick = 0; std::uint32_t usec_per_beat = 500000; int track = 0; };

@@ -115,14 +115,8 @@ void read_track(ByteReader& r, int track_index, MidiFile& file, NotePairer& pair
             const int d1 = data_byte(r, status);
             const int d2 = (kind == 0xC || kind == 0xD) ? 0 : data_byte(r, status);
             if (kind == 0x9 && d2 > 0) pairer.note_on(tick, channel, d1, d2, program[channel]);
-            else if (kind == 0x8 || kind == 0x9) {
-                const std::size_t before = file.notes.size();
-                pairer.note_off(tick, channel, d1);
-                for (std::size_t i = before; i < file.notes.size(); ++i) {
-                    file.notes[i].off_program = program[channel];
-                    file.notes[i].off_order = static_cast<std::int64_t>(i);
-                }
-            } else if (kind == 0xC) program[channel] = d1;
+            else if (kind == 0x8 || kind == 0x9) pairer.note_off(tick, channel, d1, program[channel]);
+            else if (kind == 0xC) program[channel] = d1;
             else if (kind == 0xB || kind == 0xE) file.controls.push_back({track_index, tick, channel, program[channel]});
         } else if (status == 0xF0 || status == 0xF7) {  // sysex or escaped bytes: length-prefixed, skipped
             r.skip(r.vlq("sysex length"), "sysex data");
@@ -135,12 +129,7 @@ void read_track(ByteReader& r, int track_index, MidiFile& file, NotePairer& pair
         }
     }
     info.end_tick = tick;
-    const std::size_t before = file.notes.size();
     pairer.finish_track(tick);
-    for (std::size_t i = before; i < file.notes.size(); ++i) {
-        file.notes[i].off_program = program[file.notes[i].channel];
-        file.notes[i].off_order = static_cast<std::int64_t>(i);
-    }
     file.end_tick = std::max(file.end_tick, tick);
     file.tracks.push_back(std::move(info));
 }
