@@ -10,6 +10,7 @@
 
 #include "cli/command.hpp"
 #include "cli/render_song_input.hpp"
+#include "roll/bars.hpp"
 #include "roll/notes.hpp"
 
 namespace {
@@ -52,9 +53,8 @@ nlohmann::json describe(const quintet::cli::SongInput& in, const std::string& fi
 
     std::size_t downbeats = 0;
     for (auto d : mt.downbeat) downbeats += d != 0;
-    const std::size_t bar_steps = 4 * static_cast<std::size_t>(std::max(mt.resolution, 1));
-    j["bars"] = downbeats ? downbeats : (steps + bar_steps - 1) / bar_steps;
-    j["bars_from"] = downbeats ? "downbeats" : "assumed 4/4";
+    j["bars"] = quintet::bar_start_steps(mt).size();
+    j["downbeats"] = downbeats;
 
     j["tracks"] = nlohmann::json::array();
     for (const auto& tr : mt.tracks) {
@@ -105,7 +105,8 @@ void print_text(const nlohmann::json& j) {
     else
         std::printf("tempo       %.2f bpm at the start, %.2f..%.2f bpm, %d changes\n", t["first"].get<double>(),
                     t["min"].get<double>(), t["max"].get<double>(), t["changes"].get<int>());
-    std::printf("bars        %zu (%s)\n", j["bars"].get<std::size_t>(), j["bars_from"].get<std::string>().c_str());
+    std::printf("bars        %zu (%zu marked downbeats, 4/4 between them)\n", j["bars"].get<std::size_t>(),
+                j["downbeats"].get<std::size_t>());
     std::printf("tracks      %zu\n", j["tracks"].size());
     std::printf("  %-3s %-20s %7s %5s %7s %8s  %s\n", "#", "name", "program", "drum", "notes", "cells", "pitch range");
     int i = 0;
