@@ -44,7 +44,8 @@ inline SongInput load_song_input(const std::filesystem::path& path, bool full_mi
     if (resolution < 0 || resolution > 960) throw UsageError("--resolution must be in 1..960");
     SongInput in;
     if (song_format(path) == SongFormat::Midi) {
-        in.midi = read_midi(path);
+        // The LPD converter expects notes paired the way pretty_midi pairs them (docs/midi.md).
+        in.midi = read_midi(path, {NotePairing::pretty_midi});
         LpdConvertOptions o;
         if (resolution > 0) o.resolution = resolution;
         in.mt = full_midi ? midi_to_multitrack(*in.midi, o) : midi_to_lpd5(*in.midi, o);

@@ -240,7 +240,7 @@ TEST_F(RenderCli, InspectMidiShowsTheFileHeader) {
     const CliResult r = run_quintet("inspect --json " + data("midi/mma/delay_solo.mid").string());
     ASSERT_EQ(r.code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
-    const MidiFile m = read_midi(data("midi/mma/delay_solo.mid"));
+    const MidiFile m = read_midi(data("midi/mma/delay_solo.mid"), {NotePairing::pretty_midi});
     EXPECT_EQ(j["midi"]["ticks_per_beat"], m.ticks_per_beat);
     EXPECT_EQ(j["midi"]["notes"], m.notes.size());
     EXPECT_EQ(j["source"], "midi");
