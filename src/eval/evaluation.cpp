@@ -139,8 +139,14 @@ std::vector<SummaryValue> SetEvaluator::summary() const {
     for (const auto& r : rows_)
         if (std::find(names.begin(), names.end(), r.metric) != names.end())
             muspy.add(r.scope, r.metric, r.value.ok() ? r.value.value : kNaN);
-    for (const auto& s : muspy.slots)
+    for (const auto& s : muspy.slots) {
+        // MusPy's pitch metrics skip drum tracks and its drum metrics skip the others: on a single-track
+        // scope of the wrong kind they are constants (-127, 0, NaN), so the summary leaves them out.
+        const bool drum_metric = s.metric == "drum_in_pattern_rate" || s.metric == "drum_pattern_consistency";
+        const bool any_track = s.metric == "empty_beat_rate" || s.metric == "empty_measure_rate" || s.metric == "groove_consistency";
+        if (s.scope != "song" && !any_track && drum_metric != (s.scope == "drums")) continue;
         out.push_back({s.scope, s.metric, s.n ? s.sum / static_cast<double>(s.n) : kNaN, s.n, "mean over songs"});
+    }
     for (int band = 0; band < 2; ++band) {
         const MuseganResult pooled = pool_musegan(band ? musegan_band_ : musegan_pc_);
         for (int m = 0; m < kMuseganMetrics; ++m) {
