@@ -63,8 +63,8 @@ BuildReport build_store(const std::vector<SongJob>& jobs, const fs::path& out, c
     std::unordered_map<std::uint64_t, std::string> seen;  // fingerprint -> id: 8 bytes + id per song
 
     write_store(out, options.resolution, [&](StoreWriter& writer) {
-        for (std::size_t i = 0; i < jobs.size(); ++i) {
-            const SongJob& job = jobs[i];
+        // One song: load, prepare, then store unless it is empty or a duplicate.
+        auto handle = [&](const SongJob& job) {
             SongInfo info = job.info;
             Multitrack song;
             try {
@@ -72,22 +72,28 @@ BuildReport build_store(const std::vector<SongJob>& jobs, const fs::path& out, c
             } catch (const std::exception& e) {  // a bad input file: skip it, keep building
                 ++report.skipped;
                 progress.warn("warning: skipped " + job.source + ": " + e.what());
-                progress.update(i + 1);
-                continue;
+                return;
             }
             if (!has_notes(song)) {
                 ++report.empty;
                 progress.warn("note: " + job.source + ": no notes in any LPD-5 track, not stored");
-            } else if (auto [it, fresh] = seen.emplace(roll_fingerprint(song), info.id); !fresh) {
-                ++report.duplicates;
-                progress.warn("note: " + job.source + ": same music as " + it->second + ", not stored again");
-            } else {
-                info.split = split_for_id(info.id);
-                writer.add(info, song);  // errors here are the output's: they end the build
-                ++report.written;
-                ++report.split_counts[static_cast<int>(info.split)];
-                report.steps += song.tracks[0].steps();
+                return;
             }
+            if (options.skip_duplicates) {
+                if (auto [it, fresh] = seen.emplace(roll_fingerprint(song), info.id); !fresh) {
+                    ++report.duplicates;
+                    progress.warn("note: " + job.source + ": same music as " + it->second + ", not stored again");
+                    return;
+                }
+            }
+            info.split = split_for_id(info.id);
+            writer.add(info, song);  // errors here are the output's: they end the build
+            ++report.written;
+            ++report.split_counts[static_cast<int>(info.split)];
+            report.steps += song.tracks[0].steps();
+        };
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
+            handle(jobs[i]);
             progress.update(i + 1);
         }
         if (report.written == 0)

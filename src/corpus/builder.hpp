@@ -16,6 +16,7 @@ struct BuildOptions {
     std::filesystem::path ids_file;        // cleansed_ids.txt; found in SRC or its parent when empty
     std::filesystem::path metadata_file;   // metadata JSON; processed_metadata.json / metadata.json in SRC when empty
     std::string licence;                   // for every song of a folder build; default: CC-BY-4.0 for LPD ids, else "unknown"
+    bool skip_duplicates = true;           // a song whose rolls equal an earlier song's is not stored twice
     std::FILE* log = stderr;               // progress and warnings; nullptr = silent
 };
 

@@ -136,6 +136,18 @@ TEST(BuildStore, SkipsBadEmptyAndDuplicateSongsWithOneLineEach) {
     fs::remove_all(dir);
 }
 
+TEST(BuildStore, KeepDuplicatesOption) {
+    const fs::path dir = temp_dir("dups");
+    BuildOptions options;
+    options.log = nullptr;
+    options.skip_duplicates = false;
+    const BuildReport r = build_store({job("a", sample_song), job("b", sample_song)}, dir / "s.qstore", options);
+    EXPECT_EQ(r.written, 2u);
+    EXPECT_EQ(r.duplicates, 0u);
+    EXPECT_EQ(CorpusStore::open(dir / "s.qstore").size(), 2u);
+    fs::remove_all(dir);
+}
+
 TEST(BuildStore, NothingStorableFailsAndWritesNothing) {
     const fs::path dir = temp_dir("none");
     std::vector<SongJob> jobs{job("bad", []() -> Multitrack { throw FormatError("x", "bad"); })};
