@@ -108,9 +108,9 @@ BuildReport build_store(const std::vector<SongJob>& jobs, const fs::path& out, c
 std::string summarize(const BuildReport& r, const fs::path& out) {
     char buf[512];
     std::snprintf(buf, sizeof buf,
-                  "wrote %zu songs to %s (train %zu, valid %zu, test %zu); skipped %zu unreadable, %zu empty, %zu duplicate; "
+                  "wrote %zu of %zu songs to %s (train %zu, valid %zu, test %zu); skipped %zu unreadable, %zu empty, %zu duplicate; "
                   "%.1f s, %.1f songs/s",
-                  r.written, out.string().c_str(), r.split_counts[0], r.split_counts[1], r.split_counts[2], r.skipped, r.empty,
+                  r.written, r.total, out.string().c_str(), r.split_counts[0], r.split_counts[1], r.split_counts[2], r.skipped, r.empty,
                   r.duplicates, r.seconds, r.seconds > 0 ? static_cast<double>(r.total) / r.seconds : 0.0);
     return buf;
 }

@@ -43,7 +43,7 @@ BuildReport build_store(const std::vector<SongJob>& jobs, const std::filesystem:
 std::vector<SongJob> scan_song_folder(const std::filesystem::path& src, const BuildOptions& options);
 BuildReport build_corpus(const std::filesystem::path& src, const std::filesystem::path& out, const BuildOptions& options);
 
-// One line: "wrote N songs (train a, valid b, test c); skipped ..." for the CLI and the log.
+// One line: "wrote N of M songs to STORE (train a, valid b, test c); skipped ..." for the CLI and the log.
 std::string summarize(const BuildReport& report, const std::filesystem::path& out);
 
 }  // namespace quintet
