@@ -16,7 +16,7 @@ namespace quintet {
 namespace {
 namespace fs = std::filesystem;
 
-struct Run {
+struct CliRun {
     int code = -1;
     std::string out, err;
 };
@@ -28,12 +28,12 @@ fs::path temp_dir(const std::string& name) {
     return d;
 }
 
-Run quintet_cli(const std::string& args, const fs::path& dir) {
+CliRun quintet_cli(const std::string& args, const fs::path& dir) {
     const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
     const std::string cmd = std::string("'") + QUINTET_BINARY_DIR + "/quintet' " + args + " >'" + out.string() + "' 2>'" +
                             err.string() + "' </dev/null";
     const int status = std::system(cmd.c_str());
-    Run r;
+    CliRun r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     r.out = read_file(out);
     r.err = read_file(err);
@@ -76,7 +76,7 @@ TEST(CorpusCli, BuildsNpzFolderAt24StepsAndKeepsEveryNoteCell) {
     write_file_atomically(dir / "src" / "broken.npz", "PK\x03\x04 this is not a zip archive");
     write_file_atomically(dir / "src" / "readme.txt", "ignored");
 
-    const Run r = quintet_cli("corpus build '" + (dir / "src").string() + "' -o '" + (dir / "s.qstore").string() + "' --resolution 24", dir);
+    const CliRun r = quintet_cli("corpus build '" + (dir / "src").string() + "' -o '" + (dir / "s.qstore").string() + "' --resolution 24", dir);
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("wrote 3 of 4 songs"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("skipped 1 unreadable"), std::string::npos) << r.out;
@@ -107,10 +107,10 @@ TEST(CorpusCli, BuildAtDefaultResolutionThenStats) {
     const fs::path dir = temp_dir("stats");
     fs::create_directories(dir / "src");
     for (const char* name : kSmallNpz) fs::copy_file(test::shared_data_dir() / "lpd5" / (std::string(name) + ".npz"), dir / "src" / (std::string(name) + ".npz"));
-    const Run b = quintet_cli("corpus build '" + (dir / "src").string() + "' -o '" + (dir / "s.qstore").string() + "' -q", dir);
+    const CliRun b = quintet_cli("corpus build '" + (dir / "src").string() + "' -o '" + (dir / "s.qstore").string() + "' -q", dir);
     ASSERT_EQ(b.code, 0) << b.err;
     EXPECT_EQ(b.err, "");  // --quiet
-    const Run s = quintet_cli("corpus stats '" + (dir / "s.qstore").string() + "'", dir);
+    const CliRun s = quintet_cli("corpus stats '" + (dir / "s.qstore").string() + "'", dir);
     ASSERT_EQ(s.code, 0) << s.err;
     EXPECT_NE(s.out.find("songs        3 ("), std::string::npos) << s.out;
     EXPECT_NE(s.out.find("resolution   2 steps per beat"), std::string::npos) << s.out;
@@ -129,7 +129,7 @@ TEST(CorpusCli, BuildsMidiFolderAndSkipsCorruptFile) {
     fs::copy_file(test::shared_data_dir() / "midi" / "blupi" / "music000.mid", dir / "src" / "a" / "music000.mid");
     fs::copy_file(test::shared_data_dir() / "midi" / "blupi" / "music001.mid", dir / "src" / "music001.MID");
     write_file_atomically(dir / "src" / "cut.mid", read_file(test::shared_data_dir() / "midi" / "blupi" / "music002.mid").substr(0, 40));
-    const Run r = quintet_cli("corpus build '" + (dir / "src").string() + "' -o '" + (dir / "m.qstore").string() + "' --resolution 4 --licence GPL-3+", dir);
+    const CliRun r = quintet_cli("corpus build '" + (dir / "src").string() + "' -o '" + (dir / "m.qstore").string() + "' --resolution 4 --licence GPL-3+", dir);
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("wrote 2 of 3 songs"), std::string::npos) << r.out;
     EXPECT_NE(r.err.find("warning: skipped " + (dir / "src" / "cut.mid").string() + ": "), std::string::npos) << r.err;
@@ -171,7 +171,7 @@ TEST(CorpusCli, DemoFromAFakeRootRecordsOriginAndLicence) {
     wad += dirents;
     write_file_atomically(root / "usr/share/games/doom/freedoom2.wad", wad);
 
-    const Run r = quintet_cli("corpus demo -o '" + (dir / "d.qstore").string() + "' --root '" + root.string() + "'", dir);
+    const CliRun r = quintet_cli("corpus demo -o '" + (dir / "d.qstore").string() + "' --root '" + root.string() + "'", dir);
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("wrote 2 of 3 songs"), std::string::npos) << r.out;
     EXPECT_NE(r.err.find("D_OLD: byte 0: DMX MUS music lump: not converted"), std::string::npos) << r.err;
@@ -203,7 +203,7 @@ TEST(CorpusCli, BadInputExitsTwoWithOneLine) {
         "corpus demo -o '" + (dir / "x.qstore").string() + "' --root '" + (dir / "emptyfolder").string() + "'",
     };
     for (const auto& c : cases) {
-        const Run r = quintet_cli(c, dir);
+        const CliRun r = quintet_cli(c, dir);
         EXPECT_EQ(r.code, 2) << c << "\n" << r.err;
         EXPECT_EQ(lines(r.err), 1u) << c << "\n" << r.err;
         EXPECT_EQ(r.err.rfind("quintet: error: ", 0), 0u) << r.err;
