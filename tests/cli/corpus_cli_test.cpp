@@ -42,22 +42,30 @@ CliRun quintet_cli(const std::string& args, const fs::path& dir) {
 
 std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 
+// One CSV line; fields may be double-quoted (with commas inside).
+std::vector<std::string> csv_fields(const std::string& line) {
+    std::vector<std::string> out(1);
+    bool quoted = false;
+    for (char c : line) {
+        if (c == '"') quoted = !quoted;
+        else if (c == ',' && !quoted) out.emplace_back();
+        else out.back() += c;
+    }
+    return out;
+}
+
 // Non-zero counts per LPD-5 family from ../shared/data/lpd5/manifest.csv, keyed by name.
 std::map<std::string, std::vector<std::size_t>> manifest_nnz() {
     std::ifstream in(test::shared_data_dir() / "lpd5" / "manifest.csv");
     std::string line;
     std::getline(in, line);
-    std::vector<std::string> header;
-    std::stringstream hs(line);
-    for (std::string f; std::getline(hs, f, ',');) header.push_back(f);
+    const std::vector<std::string> header = csv_fields(line);
     const auto col = [&](const std::string& n) { return std::find(header.begin(), header.end(), n) - header.begin(); };
     const long first = col("nnz_Drums");
     std::map<std::string, std::vector<std::size_t>> out;
     while (std::getline(in, line)) {
-        std::vector<std::string> f;
-        std::stringstream ls(line);
-        for (std::string v; std::getline(ls, v, ',');) f.push_back(v);
-        if (static_cast<long>(f.size()) < first + 5) continue;
+        const std::vector<std::string> f = csv_fields(line);
+        if (static_cast<long>(f.size()) < first + 5 || f[first].empty()) continue;  // not converted
         std::vector<std::size_t> nnz;
         for (int k = 0; k < 5; ++k) nnz.push_back(std::stoul(f[first + k]));
         out[f[0]] = nnz;
