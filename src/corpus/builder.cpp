@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 #include <unordered_map>
 
 #include "corpus/build_progress.hpp"
@@ -91,16 +92,14 @@ Multitrack prepare_for_store(const Multitrack& song, int resolution, double* tem
 
 namespace {
 
-// FNV-1a over the five rolls: equal songs (the same music shipped twice) get equal keys.
+// A hash of the five rolls: equal songs (the same music shipped twice) get equal keys. std::hash of
+// the bytes (word at a time) is several times faster than a byte-wise FNV here, and only needs to be
+// stable within one build.
 std::uint64_t roll_fingerprint(const Multitrack& lpd5) {
-    std::uint64_t h = 14695981039346656037ull;
+    std::uint64_t h = 0;
     for (const auto& t : lpd5.tracks) {
-        for (std::uint8_t v : t.roll) {
-            h ^= v;
-            h *= 1099511628211ull;
-        }
-        h ^= 0xff;  // track separator
-        h *= 1099511628211ull;
+        const std::string_view bytes(reinterpret_cast<const char*>(t.roll.data()), t.roll.size());
+        h = h * 0x9e3779b97f4a7c15ull + std::hash<std::string_view>{}(bytes) + t.roll.size();
     }
     return h;
 }
