@@ -89,7 +89,7 @@ TEST(MidiEdgeCases, RefusedWithTheRightReason) {
     const std::map<std::string, std::string> expected = {
         {"muspy/midi/type2.mid", "SMF type 2"},
         {"muspy/midi/zero-ticks-per-beat.mid", "ticks per beat is 0"},
-        {"muspy/midi/negative-ticks-per-beat.mid", "SMPTE time division"},
+        {"muspy/midi/negative-ticks-per-beat.mid", "not a valid SMPTE frame rate"},
     };
     for (const auto& [rel, fragment] : expected) {
         const Outcome o = parse_path(edge(rel));

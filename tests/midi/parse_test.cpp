@@ -130,6 +130,22 @@ TEST(MidiParse, TracksDoNotShareState) {
     EXPECT_EQ(f.notes[0].off_tick, 0x40);
 }
 
+TEST(MidiParse, ManySimultaneousNotesComeOutSorted) {
+    // 16 channels x 128 pitches, all at tick 0, written in descending (channel, pitch) order: enough
+    // disorder to exceed the insertion-sort budget and take the fallback sort.
+    std::string ev;
+    for (int ch = 15; ch >= 0; --ch)
+        for (int p = 127; p >= 0; --p) ev += bytes_of({0x00, 0x90 | ch, p, 1 + p % 127});
+    ev += bytes_of({0x10, 0xFF, 0x2F, 0x00});
+    MidiFile f = parse_midi(smf_header(0, 1, 96) + mtrk(ev), "many.mid");
+    ASSERT_EQ(f.notes.size(), 2048u);
+    for (std::size_t i = 0; i < f.notes.size(); ++i) {
+        EXPECT_EQ(f.notes[i].channel, static_cast<int>(i / 128));
+        EXPECT_EQ(f.notes[i].pitch, static_cast<int>(i % 128));
+        EXPECT_EQ(f.notes[i].off_tick, 16);
+    }
+}
+
 TEST(MidiParse, UnknownChunksAreSkipped) {
     std::string ev = bytes_of({0x00, 0x90, 60, 10, 0x10, 60, 0}) + kEot;
     std::string file = smf_header(0, 1, 96) + "XFIH" + test::be32(3) + "abc" + mtrk(ev);
@@ -161,14 +177,22 @@ TEST(MidiParse, ErrorsNameFileAndOffset) {
     expect_error(smf_header(1, 1, 96) + "MTrk" + test::be32(100) + "ab", 14, "runs past the end");
     // Header track chunk: running status with nothing to run on, at byte 14 + 8 + 1.
     expect_error(smf_header(1, 1, 96) + mtrk(bytes_of({0x00, 0x40, 0x40})), 23, "no running status");
-    // Controller value 168 (0xA8) at byte 25.
-    expect_error(smf_header(1, 1, 96) + mtrk(bytes_of({0x00, 0xB0, 0x07, 0xA8}) + kEot), 25, "data byte 0xA8");
+    // Note-on velocity 168 (0xA8) at byte 25.
+    expect_error(smf_header(1, 1, 96) + mtrk(bytes_of({0x00, 0x90, 0x3C, 0xA8}) + kEot), 25, "data byte 0xA8");
     // A 5-byte delta time.
     expect_error(smf_header(1, 1, 96) + mtrk(bytes_of({0x81, 0x81, 0x81, 0x81, 0x01})), 22, "longer than 4 bytes");
     // A meta event whose length runs past its chunk.
     expect_error(smf_header(1, 1, 96) + mtrk(bytes_of({0x00, 0xFF, 0x03, 0x10, 'a'})), 26, "left in the track chunk");
     // A system real-time byte inside a track.
     expect_error(smf_header(1, 1, 96) + mtrk(bytes_of({0x00, 0xF8})), 23, "status byte 0xF8");
+}
+
+TEST(MidiParse, CorruptControllerValueIsTolerated) {
+    // Controller 7 with value 0xA8 (>= 0x80) is consumed as its data byte; the note after it is read.
+    std::string ev = bytes_of({0x00, 0xB0, 0x07, 0xA8, 0x00, 0x90, 60, 10, 0x10, 0x80, 60, 0}) + kEot;
+    MidiFile f = parse_midi(smf_header(0, 1, 96) + mtrk(ev), "cc.mid");
+    ASSERT_EQ(f.notes.size(), 1u);
+    EXPECT_EQ(f.notes[0].off_tick, 16);
 }
 
 TEST(MidiParse, RiffWrappedMidi) {

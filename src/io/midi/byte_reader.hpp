@@ -70,9 +70,11 @@ public:
 private:
     std::uint8_t byte_at(std::size_t i) const { return static_cast<std::uint8_t>(bytes_[i]); }
     void need(std::size_t n, const char* what) const {
-        if (n > end_ - pos_)
-            fail(pos_, std::string(what) + ": needs " + std::to_string(n) + " byte(s), " +
-                           std::to_string(end_ - pos_) + " left in the " + scope_);
+        if (n > end_ - pos_) [[unlikely]] short_read(n, what);
+    }
+    [[noreturn]] __attribute__((noinline)) void short_read(std::size_t n, const char* what) const {
+        fail(pos_, std::string(what) + ": needs " + std::to_string(n) + " byte(s), " + std::to_string(end_ - pos_) +
+                       " left in the " + scope_);
     }
 
     std::string_view bytes_;

@@ -32,11 +32,20 @@ std::string printable_tag(std::string_view tag) {
     return out;
 }
 
-// A channel-message data byte must be 0..127; a byte >= 0x80 there means a corrupt or truncated message.
-int data_byte(ByteReader& r, unsigned status) {
-    const std::size_t at = r.pos();
+// A channel-message data byte should be 0..127. The message length follows from its status byte, so a
+// corrupt byte >= 0x80 is still consumed as data (as libsmf does). Where it would become a note's pitch
+// or velocity or a program, the file is refused; in controller, aftertouch and pitch-bend values, which
+// we do not use, it is tolerated (real files carry such bytes, e.g. a controller value of 168).
+[[noreturn]] __attribute__((noinline)) void bad_data_byte(const ByteReader& r, std::size_t at, unsigned b, unsigned status) {
+    r.fail(at, "data byte " + hex_byte(b) + " of channel message " + hex_byte(status) + " is >= 0x80");
+}
+
+inline int data_byte(ByteReader& r, unsigned status) {
     std::uint8_t b = r.u8("channel message data");
-    if (b & 0x80u) r.fail(at, "data byte " + hex_byte(b) + " of channel message " + hex_byte(status) + " is >= 0x80");
+    if (b & 0x80u) {
+        const unsigned kind = status >> 4;
+        if (kind == 0x8 || kind == 0x9 || kind == 0xC) bad_data_byte(r, r.pos() - 1, b, status);
+    }
     return b;
 }
 
@@ -46,7 +55,12 @@ void read_meta(ByteReader& r, std::int64_t tick, MidiFile& file, MidiTrackInfo& 
     const std::uint32_t len = r.vlq("meta event length");
     const std::string_view d = r.bytes(len, "meta event data");
     auto u = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(d[i])); };
+    const int track = static_cast<int>(file.tracks.size());  // this track is appended when it ends
     switch (type) {
+    case 0x01:  // text
+    case 0x05:  // lyric
+        file.texts.push_back({track, tick, static_cast<int>(type), 0});
+        break;
     case 0x03:  // sequence / track name
         if (!have_name) {
             info.name.assign(d);
@@ -59,16 +73,16 @@ void read_meta(ByteReader& r, std::int64_t tick, MidiFile& file, MidiTrackInfo& 
     case 0x51:  // set tempo: 24-bit microseconds per quarter note; 0 is meaningless and dropped
         if (len >= 3) {
             std::uint32_t us = (u(0) << 16) | (u(1) << 8) | u(2);
-            if (us > 0) file.tempos.push_back({tick, us});
+            if (us > 0) file.tempos.push_back({tick, us, track});
         }
         break;
     case 0x58:  // time signature: numerator, log2(denominator), clocks per click, 32nds per quarter
-        if (len >= 2 && u(0) > 0 && u(1) <= 7) file.time_signatures.push_back({tick, static_cast<int>(u(0)), 1 << u(1)});
+        if (len >= 2 && u(0) > 0 && u(1) <= 7) file.time_signatures.push_back({tick, static_cast<int>(u(0)), 1 << u(1), track});
         break;
     case 0x59:  // key signature: sharps (signed, -7..7), 0 major / 1 minor
         if (len >= 2) {
             int sf = static_cast<signed char>(d[0]);
-            if (sf >= -7 && sf <= 7 && u(1) <= 1) file.key_signatures.push_back({tick, sf, u(1) == 1});
+            if (sf >= -7 && sf <= 7 && u(1) <= 1) file.key_signatures.push_back({tick, sf, u(1) == 1, track});
         }
         break;
     default:
@@ -101,8 +115,9 @@ void read_track(ByteReader& r, int track_index, MidiFile& file, NotePairer& pair
             const int d1 = data_byte(r, status);
             const int d2 = (kind == 0xC || kind == 0xD) ? 0 : data_byte(r, status);
             if (kind == 0x9 && d2 > 0) pairer.note_on(tick, channel, d1, d2, program[channel]);
-            else if (kind == 0x8 || kind == 0x9) pairer.note_off(tick, channel, d1);
+            else if (kind == 0x8 || kind == 0x9) pairer.note_off(tick, channel, d1, program[channel]);
             else if (kind == 0xC) program[channel] = d1;
+            else if (kind == 0xB || kind == 0xE) file.controls.push_back({track_index, tick, channel, program[channel]});
         } else if (status == 0xF0 || status == 0xF7) {  // sysex or escaped bytes: length-prefixed, skipped
             r.skip(r.vlq("sysex length"), "sysex data");
         } else if (status == 0xFF) {
@@ -159,7 +174,11 @@ MidiFile parse_midi(std::string_view bytes, const std::string& name, const MidiP
     if (format == 2) r.fail(header_body, "SMF type 2 (independent sequences) is not supported; only type 0 and 1");
     if (format > 2) r.fail(header_body, "unknown SMF format " + std::to_string(format));
     if (division & 0x8000u) {
+        // High bit set: SMPTE timing, -frames per second (24, 25, 29 = 29.97 drop-frame, 30) and ticks per frame.
         const int fps = -static_cast<int>(static_cast<signed char>(division >> 8));
+        if (fps != 24 && fps != 25 && fps != 29 && fps != 30)
+            r.fail(division_at, "time division " + hex_byte(division >> 8) + hex_byte(division).substr(2) +
+                                    " is negative but not a valid SMPTE frame rate (ticks per beat must be 1..32767)");
         r.fail(division_at, "SMPTE time division (" + std::to_string(fps) + " frames/s, " +
                                 std::to_string(division & 0xFFu) + " ticks/frame) is not supported; only ticks per beat");
     }
@@ -168,7 +187,7 @@ MidiFile parse_midi(std::string_view bytes, const std::string& name, const MidiP
     file.ticks_per_beat = division;
 
     NotePairer pairer(options.pairing, file.notes);
-    file.notes.reserve(bytes.size() / 8);
+    file.notes.reserve(bytes.size() / 6 + 16);  // a note takes >= 6 bytes (on + off with running status)
     int found = 0;
     while (found < declared_tracks) {
         if (r.at_end())
@@ -189,9 +208,8 @@ MidiFile parse_midi(std::string_view bytes, const std::string& name, const MidiP
         r.skip(len, "chunk");
     }
 
-    std::stable_sort(file.notes.begin(), file.notes.end(), [](const MidiNote& a, const MidiNote& b) {
-        return std::tie(a.on_tick, a.track, a.channel, a.pitch) < std::tie(b.on_tick, b.track, b.channel, b.pitch);
-    });
+    pairer.remove_dropped();
+    midi_detail::sort_notes(file.notes);
     auto by_tick = [](const auto& a, const auto& b) { return a.tick < b.tick; };
     std::stable_sort(file.tempos.begin(), file.tempos.end(), by_tick);
     std::stable_sort(file.time_signatures.begin(), file.time_signatures.end(), by_tick);

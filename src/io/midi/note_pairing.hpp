@@ -1,5 +1,8 @@
 #pragma once
 // Turns the note-on / note-off events of one MTrk chunk into notes, following a NotePairing rule.
+// A note is appended to the output at its note-on (so each track's notes come out in onset order)
+// and completed at its note-off.
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -13,23 +16,27 @@ public:
 
     void start_track(int track) { track_ = track; }
     void note_on(std::int64_t tick, int channel, int pitch, int velocity, int program);
-    void note_off(std::int64_t tick, int channel, int pitch);
+    // program_now: the channel's program at the note-off (MidiNote::off_program).
+    void note_off(std::int64_t tick, int channel, int pitch, int program_now);
     // Ends the track: open notes are closed at end_tick (dropped under NotePairing::pretty_midi).
     void finish_track(std::int64_t end_tick);
+    // Removes the notes a rule dropped; call once after the last track.
+    void remove_dropped();
 
 private:
-    struct Open {
-        std::int64_t tick;
-        int velocity;
-        int program;
-    };
-    void emit(const Open& o, int channel, int pitch, std::int64_t off_tick);
-
+    static constexpr std::int64_t kOpen = -1, kDropped = -2;  // off_tick markers
     NotePairing rule_;
     std::vector<MidiNote>& out_;
-    std::vector<std::vector<Open>> open_;  // index channel * 128 + pitch, in note-on order
-    std::vector<int> used_;                // keys with open notes, to finish a track without a full scan
+    std::vector<std::vector<std::size_t>> open_;  // channel * 128 + pitch -> indices into out_, note-on order
+    std::vector<int> used_;                       // keys that had open notes this track
+    void close(std::size_t i, std::int64_t tick, int program_now);
+    bool dropped_any_ = false;
+    std::int64_t closes_ = 0;  // notes closed so far (MidiNote::off_order)
     int track_ = 0;
 };
+
+// Sorts notes by (on_tick, track, channel, pitch), stable, given that each track's notes are
+// contiguous, in track order, and already in on_tick order (what NotePairer produces).
+void sort_notes(std::vector<MidiNote>& notes);
 
 }  // namespace quintet::midi_detail
