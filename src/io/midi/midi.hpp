@@ -17,7 +17,11 @@ struct MidiNote {
     int velocity = 0;   // note-on velocity 1..127
     std::int64_t on_tick = 0;
     std::int64_t off_tick = 0;
-    int program = 0;    // program in force on the channel at the note-on
+    int program = 0;    // program in force on the channel at the note-on (NotePairing::pretty_midi: at the note-off)
+    std::int64_t close_order = 0;  // 0, 1, 2, ... in the order the notes were ended while reading (file order
+                                   // of note-offs; notes open at a track's end last). pretty_midi appends its
+                                   // notes in this order, which decides overwrites when overlapping notes
+                                   // are drawn into a piano roll.
 };
 struct MidiTempo { std::int64_t tick = 0; std::uint32_t usec_per_beat = 500000; };
 struct MidiTimeSignature { std::int64_t tick = 0; int numerator = 4; int denominator = 4; };
@@ -44,7 +48,8 @@ enum class NotePairing {
     lifo,        // the newest open note ends
     pretty_midi, // pretty_midi 0.2.x: every open note that started before this tick ends; notes that
                  // started at this very tick stay open (or are dropped if nothing else ended); notes
-                 // still open at the end of the track are dropped instead of closed
+                 // still open at the end of the track are dropped instead of closed; a note's program
+                 // is the one in force at its note-off
 };
 
 struct MidiParseOptions {

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <tuple>
 
 #include "io/midi/byte_reader.hpp"
 #include "io/midi/midi.hpp"
@@ -110,7 +109,7 @@ void read_track(ByteReader& r, int track_index, MidiFile& file, NotePairer& pair
             const int d1 = data_byte(r, status);
             const int d2 = (kind == 0xC || kind == 0xD) ? 0 : data_byte(r, status);
             if (kind == 0x9 && d2 > 0) pairer.note_on(tick, channel, d1, d2, program[channel]);
-            else if (kind == 0x8 || kind == 0x9) pairer.note_off(tick, channel, d1);
+            else if (kind == 0x8 || kind == 0x9) pairer.note_off(tick, channel, d1, program[channel]);
             else if (kind == 0xC) program[channel] = d1;
         } else if (status == 0xF0 || status == 0xF7) {  // sysex or escaped bytes: length-prefixed, skipped
             r.skip(r.vlq("sysex length"), "sysex data");

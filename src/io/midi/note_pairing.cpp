@@ -12,16 +12,16 @@ void NotePairer::note_on(std::int64_t tick, int channel, int pitch, int velocity
     out_.push_back({track_, channel, pitch, velocity, tick, kOpen, program});
 }
 
-void NotePairer::note_off(std::int64_t tick, int channel, int pitch) {
+void NotePairer::note_off(std::int64_t tick, int channel, int pitch, int program_now) {
     auto& list = open_[channel * 128 + pitch];
     if (list.empty()) return;  // a note-off with nothing open is ignored (as every reader does)
     switch (rule_) {
     case NotePairing::fifo:
-        out_[list.front()].off_tick = tick;
+        close(list.front(), tick);
         list.erase(list.begin());
         break;
     case NotePairing::lifo:
-        out_[list.back()].off_tick = tick;
+        close(list.back(), tick);
         list.pop_back();
         break;
     case NotePairing::pretty_midi: {
@@ -30,7 +30,8 @@ void NotePairer::note_off(std::int64_t tick, int channel, int pitch) {
         bool closed = false;
         for (std::size_t i : list)
             if (out_[i].on_tick != tick) {
-                out_[i].off_tick = tick;
+                close(i, tick);
+                out_[i].program = program_now;
                 closed = true;
             }
         std::erase_if(list, [&](std::size_t i) {
@@ -48,8 +49,12 @@ void NotePairer::note_off(std::int64_t tick, int channel, int pitch) {
 void NotePairer::finish_track(std::int64_t end_tick) {
     for (int key : used_) {
         for (std::size_t i : open_[key]) {
-            out_[i].off_tick = rule_ == NotePairing::pretty_midi ? kDropped : end_tick;
-            dropped_any_ |= rule_ == NotePairing::pretty_midi;
+            if (rule_ == NotePairing::pretty_midi) {
+                out_[i].off_tick = kDropped;
+                dropped_any_ = true;
+            } else {
+                close(i, end_tick);
+            }
         }
         open_[key].clear();
     }
