@@ -113,20 +113,17 @@ TEST(MidiParse, PrettyMidiKeepsNoteStartingAtTheOffTick) {
     EXPECT_EQ(f.notes[1].off_tick, 20);
 }
 
-TEST(MidiParse, CloseOrderAndPrettyMidiProgramAtNoteOff) {
+TEST(MidiParse, OffOrderAndOffProgram) {
     // C4 on@0, E4 on@0 (program 0), program 40 @5, E4 off@10, C4 off@20.
     std::string ev = bytes_of({0x00, 0x90, 60, 10, 0x00, 0x90, 64, 20, 0x05, 0xC0, 40, 0x05, 0x80, 64, 0, 0x0A, 0x80, 60, 0}) + kEot;
-    const std::string file = smf_header(0, 1, 96) + mtrk(ev);
-    MidiFile f = parse_midi(file, "order.mid");
+    MidiFile f = parse_midi(smf_header(0, 1, 96) + mtrk(ev), "order.mid");
     ASSERT_EQ(f.notes.size(), 2u);
     EXPECT_EQ(f.notes[0].pitch, 60);  // sorted by onset, then pitch
-    EXPECT_EQ(f.notes[0].close_order, 1);
-    EXPECT_EQ(f.notes[1].close_order, 0);  // E4 ended first
-    EXPECT_EQ(f.notes[0].program, 0);      // program at note-on
-    MidiFile p = parse_midi(file, "order.mid", {NotePairing::pretty_midi});
-    ASSERT_EQ(p.notes.size(), 2u);
-    EXPECT_EQ(p.notes[0].program, 40);  // pretty_midi files a note under the program at its note-off
-    EXPECT_EQ(p.notes[1].program, 40);
+    EXPECT_EQ(f.notes[0].off_order, 1);
+    EXPECT_EQ(f.notes[1].off_order, 0);  // E4 ended first
+    EXPECT_EQ(f.notes[0].program, 0);    // program at note-on
+    EXPECT_EQ(f.notes[0].off_program, 40);
+    EXPECT_EQ(f.notes[1].off_program, 40);
 }
 
 TEST(MidiParse, OpenNotesCloseAtTrackEnd) {

@@ -17,15 +17,22 @@ struct MidiNote {
     int velocity = 0;   // note-on velocity 1..127
     std::int64_t on_tick = 0;
     std::int64_t off_tick = 0;
-    int program = 0;    // program in force on the channel at the note-on (NotePairing::pretty_midi: at the note-off)
-    std::int64_t close_order = 0;  // 0, 1, 2, ... in the order the notes were ended while reading (file order
-                                   // of note-offs; notes open at a track's end last). pretty_midi appends its
-                                   // notes in this order, which decides overwrites when overlapping notes
-                                   // are drawn into a piano roll.
+    int program = 0;    // program in force on the channel at the note-on
+    int off_program = 0;  // program in force at the note-off (pretty_midi files a note under this one);
+                          // a note closed by the end of its track keeps its note-on program
+    std::int64_t off_order = 0;  // rank of the note's closing in reading order (pretty_midi's note order)
 };
-struct MidiTempo { std::int64_t tick = 0; std::uint32_t usec_per_beat = 500000; };
-struct MidiTimeSignature { std::int64_t tick = 0; int numerator = 4; int denominator = 4; };
-struct MidiKeySignature { std::int64_t tick = 0; int sharps = 0; bool minor = false; };
+struct MidiTempo { std::int64_t tick = 0; std::uint32_t usec_per_beat = 500000; int track = 0; };
+struct MidiTimeSignature { std::int64_t tick = 0; int numerator = 4; int denominator = 4; int track = 0; };
+struct MidiKeySignature { std::int64_t tick = 0; int sharps = 0; bool minor = false; int track = 0; };
+// Where and when an event happened, for readers that need more than notes (the LPD converter: pretty_midi
+// counts control changes, pitch bends and lyrics in a song's end time, which sets the number of beats).
+struct MidiEventTime {
+    int track = 0;
+    std::int64_t tick = 0;
+    int channel = 0;  // channel events: 0..15; meta events: the meta type (0x01 text, 0x05 lyric)
+    int program = 0;  // channel events: program in force on the channel
+};
 struct MidiTrackInfo {
     std::string name;            // first track-name meta event (0x03) of the chunk, raw bytes
     std::int64_t end_tick = 0;   // tick of its end-of-track event (or of its last event)
@@ -39,6 +46,8 @@ struct MidiFile {
     std::vector<MidiTempo> tempos;
     std::vector<MidiTimeSignature> time_signatures;
     std::vector<MidiKeySignature> key_signatures;
+    std::vector<MidiEventTime> controls;  // control changes and pitch bends, in file order per track
+    std::vector<MidiEventTime> texts;     // text and lyric meta events, in file order per track
     std::int64_t end_tick = 0;    // last event tick over all tracks
 };
 
@@ -48,8 +57,7 @@ enum class NotePairing {
     lifo,        // the newest open note ends
     pretty_midi, // pretty_midi 0.2.x: every open note that started before this tick ends; notes that
                  // started at this very tick stay open (or are dropped if nothing else ended); notes
-                 // still open at the end of the track are dropped instead of closed; a note's program
-                 // is the one in force at its note-off
+                 // still open at the end of the track are dropped instead of closed
 };
 
 struct MidiParseOptions {

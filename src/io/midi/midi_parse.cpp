@@ -54,7 +54,12 @@ void read_meta(ByteReader& r, std::int64_t tick, MidiFile& file, MidiTrackInfo& 
     const std::uint32_t len = r.vlq("meta event length");
     const std::string_view d = r.bytes(len, "meta event data");
     auto u = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(d[i])); };
+    const int track = static_cast<int>(file.tracks.size());  // this track is appended when it ends
     switch (type) {
+    case 0x01:  // text
+    case 0x05:  // lyric
+        file.texts.push_back({track, tick, static_cast<int>(type), 0});
+        break;
     case 0x03:  // sequence / track name
         if (!have_name) {
             info.name.assign(d);
@@ -67,16 +72,16 @@ void read_meta(ByteReader& r, std::int64_t tick, MidiFile& file, MidiTrackInfo& 
     case 0x51:  // set tempo: 24-bit microseconds per quarter note; 0 is meaningless and dropped
         if (len >= 3) {
             std::uint32_t us = (u(0) << 16) | (u(1) << 8) | u(2);
-            if (us > 0) file.tempos.push_back({tick, us});
+            if (us > 0) file.tempos.push_back({tick, us, track});
         }
         break;
     case 0x58:  // time signature: numerator, log2(denominator), clocks per click, 32nds per quarter
-        if (len >= 2 && u(0) > 0 && u(1) <= 7) file.time_signatures.push_back({tick, static_cast<int>(u(0)), 1 << u(1)});
+        if (len >= 2 && u(0) > 0 && u(1) <= 7) file.time_signatures.push_back({tick, static_cast<int>(u(0)), 1 << u(1), track});
         break;
     case 0x59:  // key signature: sharps (signed, -7..7), 0 major / 1 minor
         if (len >= 2) {
             int sf = static_cast<signed char>(d[0]);
-            if (sf >= -7 && sf <= 7 && u(1) <= 1) file.key_signatures.push_back({tick, sf, u(1) == 1});
+            if (sf >= -7 && sf <= 7 && u(1) <= 1) file.key_signatures.push_back({tick, sf, u(1) == 1, track});
         }
         break;
     default:
@@ -111,6 +116,7 @@ void read_track(ByteReader& r, int track_index, MidiFile& file, NotePairer& pair
             if (kind == 0x9 && d2 > 0) pairer.note_on(tick, channel, d1, d2, program[channel]);
             else if (kind == 0x8 || kind == 0x9) pairer.note_off(tick, channel, d1, program[channel]);
             else if (kind == 0xC) program[channel] = d1;
+            else if (kind == 0xB || kind == 0xE) file.controls.push_back({track_index, tick, channel, program[channel]});
         } else if (status == 0xF0 || status == 0xF7) {  // sysex or escaped bytes: length-prefixed, skipped
             r.skip(r.vlq("sysex length"), "sysex data");
         } else if (status == 0xFF) {

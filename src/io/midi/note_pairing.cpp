@@ -12,16 +12,22 @@ void NotePairer::note_on(std::int64_t tick, int channel, int pitch, int velocity
     out_.push_back({track_, channel, pitch, velocity, tick, kOpen, program});
 }
 
+void NotePairer::close(std::size_t i, std::int64_t tick, int program_now) {
+    out_[i].off_tick = tick;
+    out_[i].off_program = program_now;
+    out_[i].off_order = closes_++;
+}
+
 void NotePairer::note_off(std::int64_t tick, int channel, int pitch, int program_now) {
     auto& list = open_[channel * 128 + pitch];
     if (list.empty()) return;  // a note-off with nothing open is ignored (as every reader does)
     switch (rule_) {
     case NotePairing::fifo:
-        close(list.front(), tick);
+        close(list.front(), tick, program_now);
         list.erase(list.begin());
         break;
     case NotePairing::lifo:
-        close(list.back(), tick);
+        close(list.back(), tick, program_now);
         list.pop_back();
         break;
     case NotePairing::pretty_midi: {
@@ -30,8 +36,7 @@ void NotePairer::note_off(std::int64_t tick, int channel, int pitch, int program
         bool closed = false;
         for (std::size_t i : list)
             if (out_[i].on_tick != tick) {
-                close(i, tick);
-                out_[i].program = program_now;
+                close(i, tick, program_now);
                 closed = true;
             }
         std::erase_if(list, [&](std::size_t i) {
@@ -53,7 +58,7 @@ void NotePairer::finish_track(std::int64_t end_tick) {
                 out_[i].off_tick = kDropped;
                 dropped_any_ = true;
             } else {
-                close(i, end_tick);
+                close(i, end_tick, out_[i].program);
             }
         }
         open_[key].clear();

@@ -16,7 +16,7 @@ public:
 
     void start_track(int track) { track_ = track; }
     void note_on(std::int64_t tick, int channel, int pitch, int velocity, int program);
-    // program_now: the channel's program at this event (NotePairing::pretty_midi files notes under it).
+    // program_now: the channel's program at the note-off (MidiNote::off_program).
     void note_off(std::int64_t tick, int channel, int pitch, int program_now);
     // Ends the track: open notes are closed at end_tick (dropped under NotePairing::pretty_midi).
     void finish_track(std::int64_t end_tick);
@@ -25,16 +25,13 @@ public:
 
 private:
     static constexpr std::int64_t kOpen = -1, kDropped = -2;  // off_tick markers
-    void close(std::size_t i, std::int64_t tick) {
-        out_[i].off_tick = tick;
-        out_[i].close_order = closed_++;
-    }
     NotePairing rule_;
     std::vector<MidiNote>& out_;
     std::vector<std::vector<std::size_t>> open_;  // channel * 128 + pitch -> indices into out_, note-on order
     std::vector<int> used_;                       // keys that had open notes this track
+    void close(std::size_t i, std::int64_t tick, int program_now);
     bool dropped_any_ = false;
-    std::int64_t closed_ = 0;
+    std::int64_t closes_ = 0;  // notes closed so far (MidiNote::off_order)
     int track_ = 0;
 };
 

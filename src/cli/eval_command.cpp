@@ -1,0 +1,182 @@
+// `quintet eval GENERATED... --reference CORPUS|FILES... [-o DIR]`: every metric of a generated set next to
+// a reference set, with the difference. Markdown on stdout (or JSON with --json); with -o, DIR gets
+// report.md, report.json, per_file.csv (generated) and per_file_reference.csv. Inputs: .npz, .mid/.midi,
+// folders of them (recursive), or a corpus store (one split of it).
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "io/npz/npz.hpp"
+#include "corpus/store.hpp"
+#include "eval/evaluation.hpp"
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+
+namespace fs = std::filesystem;
+using namespace quintet;
+
+namespace {
+
+struct EvalArgs {
+    std::vector<std::string> generated, reference;
+    std::string out_dir, split = "valid";
+    std::size_t max_songs = 0;
+    int qualified_min_steps = 2;
+    bool json = false;
+};
+
+struct SongRef {
+    std::string name;  // base name in per_file.csv
+    std::function<Multitrack()> load;
+};
+
+bool is_store(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    char magic[8] = {};
+    in.read(magic, sizeof magic);
+    return in.gcount() == 8 && std::string(magic, 8) == "QNTSTORE";
+}
+
+std::string extension_of(const fs::path& path) {
+    std::string ext = path.extension().string();
+    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return ext;
+}
+
+bool is_song_file(const fs::path& path) {
+    const std::string ext = extension_of(path);
+    return ext == ".npz" || ext == ".mid" || ext == ".midi";
+}
+
+// A song file as a Multitrack (prepare_for_eval later merges to LPD-5 and brings it to 24 steps per beat).
+Multitrack load_song(const fs::path& path) {
+    if (extension_of(path) == ".npz") return read_npz(path);
+    // MIDI needs the LPD conversion (io/lpd midi_to_lpd5), which is not in this build yet.
+    throw UsageError(path.string() + ": MIDI input is not supported yet (convert it to .npz first)");
+}
+
+void add_store(const fs::path& path, const std::string& split, std::vector<SongRef>& out) {
+    auto store = std::make_shared<CorpusStore>(CorpusStore::open(path));
+    std::vector<std::size_t> songs;
+    if (split == "all") {
+        for (std::size_t i = 0; i < store->size(); ++i) songs.push_back(i);
+    } else {
+        const Split s = split == "train" ? Split::Train : split == "test" ? Split::Test : Split::Valid;
+        songs = store->songs_in(s);
+    }
+    for (std::size_t i : songs)
+        out.push_back({fs::path(store->song(i).id).filename().string(), [store, i] { return store->load(i); }});
+}
+
+// Expands arguments into songs; throws UsageError naming what cannot be used.
+std::vector<SongRef> collect(const std::vector<std::string>& args, const std::string& split, std::size_t max_songs) {
+    std::vector<SongRef> out;
+    for (const auto& arg : args) {
+        const fs::path path(arg);
+        std::error_code ec;
+        if (fs::is_directory(path, ec)) {
+            std::vector<fs::path> files;
+            for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
+                 it.increment(ec))
+                if (it->is_regular_file() && is_song_file(it->path())) files.push_back(it->path());
+            if (ec) throw IoError(arg + ": cannot list the folder: " + ec.message());
+            std::sort(files.begin(), files.end());
+            if (files.empty()) throw UsageError(arg + ": no .npz or MIDI file in this folder");
+            for (const auto& f : files) out.push_back({f.filename().string(), [f] { return load_song(f); }});
+        } else if (fs::is_regular_file(path, ec)) {
+            if (is_song_file(path))
+                out.push_back({path.filename().string(), [path] { return load_song(path); }});
+            else if (is_store(path))
+                add_store(path, split, out);
+            else
+                throw UsageError(arg + ": not a .npz, MIDI file or corpus store");
+        } else {
+            throw IoError(arg + ": no such file or folder");
+        }
+    }
+    if (out.empty()) throw UsageError("no song to evaluate in " + (args.empty() ? std::string("(nothing)") : args.front()));
+    if (max_songs > 0 && out.size() > max_songs) {  // evenly spaced, so a sorted corpus is not cut to one artist
+        std::vector<SongRef> kept;
+        for (std::size_t k = 0; k < max_songs; ++k) kept.push_back(out[k * out.size() / max_songs]);
+        out = std::move(kept);
+    }
+    return out;
+}
+
+// Evaluates a set with progress on stderr (done/total, rate, ETA on a TTY; a line per 10% otherwise).
+void evaluate(const char* label, const std::vector<SongRef>& songs, eval::SetEvaluator& ev) {
+    const bool tty = isatty(STDERR_FILENO);
+    const auto t0 = std::chrono::steady_clock::now();
+    std::size_t next_line = 0;
+    for (std::size_t i = 0; i < songs.size(); ++i) {
+        ev.add(songs[i].name, songs[i].load());
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double rate = static_cast<double>(i + 1) / std::max(secs, 1e-9);
+        const double eta = static_cast<double>(songs.size() - i - 1) / rate;
+        if (tty) {
+            std::fprintf(stderr, "\r%s: %zu/%zu songs, %.1f songs/s, ETA %.0f s   ", label, i + 1, songs.size(), rate, eta);
+            if (i + 1 == songs.size()) std::fprintf(stderr, "\n");
+        } else if (i + 1 >= next_line || i + 1 == songs.size()) {
+            std::fprintf(stderr, "%s: %zu/%zu songs, %.1f songs/s\n", label, i + 1, songs.size(), rate);
+            next_line = i + 1 + std::max<std::size_t>(1, songs.size() / 10);
+        }
+    }
+}
+
+void run(const EvalArgs& a) {
+    if (a.split != "train" && a.split != "valid" && a.split != "test" && a.split != "all")
+        throw UsageError("--split must be train, valid, test or all (got '" + a.split + "')");
+    if (a.qualified_min_steps < 1) throw UsageError("--qn-min-steps must be at least 1");
+    const auto generated = collect(a.generated, a.split, a.max_songs);
+    const auto reference = collect(a.reference, a.split, a.max_songs);
+    eval::EvalOptions options;
+    options.qualified_min_steps = a.qualified_min_steps;
+    eval::SetEvaluator gen(options), ref(options);
+    evaluate("generated", generated, gen);
+    evaluate("reference", reference, ref);
+    const eval::Comparison c = eval::compare_sets(gen, ref, options);
+    const std::string md = eval::comparison_markdown(c), js = eval::comparison_json(c);
+    std::fputs((a.json ? js : md).c_str(), stdout);
+    if (!a.out_dir.empty()) {
+        const fs::path dir(a.out_dir);
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        if (ec) throw IoError(a.out_dir + ": cannot create the report folder: " + ec.message());
+        write_file_atomically(dir / "report.md", md);
+        write_file_atomically(dir / "report.json", js);
+        write_file_atomically(dir / "per_file.csv", eval::per_file_csv(gen.rows()));
+        write_file_atomically(dir / "per_file_reference.csv", eval::per_file_csv(ref.rows()));
+        std::fprintf(stderr, "report written to %s\n", a.out_dir.c_str());
+    }
+}
+
+const bool registered = quintet::cli::register_command([](CLI::App& app) {
+    auto args = std::make_shared<EvalArgs>();
+    auto* cmd = app.add_subcommand("eval", "objective metrics (MusPy, MuseGAN, diversity, novelty) of generated songs "
+                                           "next to a reference set");
+    cmd->add_option("generated", args->generated, "generated songs: .npz, .mid, folders, or a corpus store")->required();
+    cmd->add_option("--reference,-r", args->reference, "reference set: a corpus store, .npz/.mid files or folders")
+        ->required();
+    cmd->add_option("-o,--out", args->out_dir, "report folder (report.md, report.json, per_file.csv)");
+    cmd->add_option("--split", args->split, "split of a corpus store: train, valid, test or all")
+        ->capture_default_str();
+    cmd->add_option("--max-songs", args->max_songs, "evaluate at most N songs of each set (evenly spaced); 0 = all");
+    cmd->add_option("--qn-min-steps", args->qualified_min_steps,
+                    "MuseGAN QN: shortest qualified note in steps at 24 per beat (v1 code 2, paper text 3)")
+        ->capture_default_str();
+    cmd->add_flag("--json", args->json, "print JSON instead of Markdown");
+    cmd->callback([args] { run(*args); });
+});
+
+}  // namespace

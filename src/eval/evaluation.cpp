@@ -1,0 +1,232 @@
+#include "eval/evaluation.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include "roll/notes.hpp"
+#include "roll/operations.hpp"
+#include "util/error.hpp"
+
+namespace quintet::eval {
+namespace {
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+bool is_lpd5(const Multitrack& mt) {
+    if (mt.tracks.size() != kFamilies) return false;
+    for (int f = 0; f < kFamilies; ++f)
+        if (lower(mt.tracks[static_cast<std::size_t>(f)].name) != lower(family_name(static_cast<Family>(f)))) return false;
+    return mt.tracks[0].is_drum;
+}
+
+// v1 code names -> the paper's names used in our reports.
+std::string paper_metric(const std::string& code) {
+    for (int m = 0; m < kMuseganMetrics; ++m)
+        if (code == musegan_metric_name(m)) return musegan_paper_name(m);
+    if (code == "metrics_harmonicity") return "TD";
+    return code;
+}
+
+bool differs_with_chroma(const std::string& paper) { return paper == "UPC" || paper == "IS" || paper == "TD"; }
+
+// Insertion-ordered (scope, metric) -> running sum.
+struct Accumulator {
+    struct Slot { std::string scope, metric; double sum = 0; std::size_t n = 0; };
+    std::vector<Slot> slots;
+    std::map<std::pair<std::string, std::string>, std::size_t> index;
+    void add(const std::string& scope, const std::string& metric, double v) {
+        auto [it, fresh] = index.try_emplace({scope, metric}, slots.size());
+        if (fresh) slots.push_back({scope, metric});
+        if (!std::isfinite(v)) return;
+        slots[it->second].sum += v;
+        ++slots[it->second].n;
+    }
+};
+
+std::string json_number(double v) { return std::isfinite(v) ? format_double(v) : "null"; }
+
+std::string json_string(const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (static_cast<unsigned char>(c) < 0x20) { out += ' '; continue; }
+        out += c;
+    }
+    return out + "\"";
+}
+
+// RFC 4180 quoting where a field needs it (file names may hold commas or quotes).
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+std::string md_number(double v) {
+    if (std::isnan(v)) return "–";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g", v);
+    return buf;
+}
+
+}  // namespace
+
+Multitrack rescale_notes(const Multitrack& mt, int new_resolution) {
+    if (mt.resolution < 1 || new_resolution < 1) throw UsageError("resolution must be positive");
+    Multitrack out;
+    out.name = mt.name;
+    out.resolution = new_resolution;
+    const double factor = static_cast<double>(new_resolution) / mt.resolution;
+    auto scaled = [&](std::size_t t) { return static_cast<std::size_t>(std::llround(static_cast<double>(t) * factor)); };
+    for (const auto& track : mt.tracks) {
+        Track t;
+        t.name = track.name;
+        t.program = track.program;
+        t.is_drum = track.is_drum;
+        if (track.steps() > 0) t.resize_steps(std::max<std::size_t>(1, scaled(track.steps())));
+        for (const Note& n : track_notes(track)) {
+            const std::size_t start = scaled(n.start);
+            const std::size_t end = std::max(start + 1, scaled(n.start + n.length));
+            if (end > t.steps()) t.resize_steps(end);
+            for (std::size_t s = start; s < end; ++s) t.at(s, n.pitch) = static_cast<std::uint8_t>(n.velocity);
+        }
+        out.tracks.push_back(std::move(t));
+    }
+    return out;
+}
+
+Multitrack prepare_for_eval(const Multitrack& mt) {
+    Multitrack lpd = is_lpd5(mt) ? mt : merge_lpd5(mt);
+    if (lpd.resolution != kEvalResolution) lpd = rescale_notes(lpd, kEvalResolution);
+    return lpd;
+}
+
+SetEvaluator::SetEvaluator(EvalOptions options) : options_(std::move(options)), bars_(options_.grid) {}
+
+void SetEvaluator::add(const std::string& file, const Multitrack& input) {
+    const Multitrack mt = prepare_for_eval(input);
+    ++songs_;
+    for (const auto& v : muspy_metrics(note_music(mt), options_.muspy)) rows_.push_back({file, "song", v.metric, v.value});
+    for (std::size_t i = 0; i < mt.tracks.size(); ++i)
+        for (const auto& v : muspy_metrics(note_music(mt, i), options_.muspy))
+            rows_.push_back({file, lower(mt.tracks[i].name), v.metric, v.value});
+    MuseganOptions o;
+    o.qualified_min_steps = options_.qualified_min_steps;
+    o.drum_tolerance = options_.drum_tolerance;
+    o.chroma = ChromaMode::PitchClass;
+    musegan_pc_.push_back(musegan_metrics(mt, o));
+    o.chroma = ChromaMode::Band;
+    musegan_band_.push_back(musegan_metrics(mt, o));
+    for (const auto& v : musegan_rows(musegan_pc_.back())) rows_.push_back({file, v.scope, paper_metric(v.metric), v.value});
+    for (const auto& v : musegan_rows(musegan_band_.back())) {
+        const std::string paper = paper_metric(v.metric);
+        if (differs_with_chroma(paper)) rows_.push_back({file, v.scope, paper + "_band", v.value});
+    }
+    bars_.add(mt);
+}
+
+std::vector<SummaryValue> SetEvaluator::summary() const {
+    std::vector<SummaryValue> out;
+    Accumulator muspy;
+    const auto& names = muspy_metric_names();
+    for (const auto& r : rows_)
+        if (std::find(names.begin(), names.end(), r.metric) != names.end())
+            muspy.add(r.scope, r.metric, r.value.ok() ? r.value.value : kNaN);
+    for (const auto& s : muspy.slots) {
+        // MusPy's pitch metrics skip drum tracks and its drum metrics skip the others: on a single-track
+        // scope of the wrong kind they are constants (-127, 0, NaN), so the summary leaves them out.
+        const bool drum_metric = s.metric == "drum_in_pattern_rate" || s.metric == "drum_pattern_consistency";
+        const bool any_track = s.metric == "empty_beat_rate" || s.metric == "empty_measure_rate" || s.metric == "groove_consistency";
+        if (s.scope != "song" && !any_track && drum_metric != (s.scope == "drums")) continue;
+        out.push_back({s.scope, s.metric, s.n ? s.sum / static_cast<double>(s.n) : kNaN, s.n, "mean over songs"});
+    }
+    for (int band = 0; band < 2; ++band) {
+        const MuseganResult pooled = pool_musegan(band ? musegan_band_ : musegan_pc_);
+        for (int m = 0; m < kMuseganMetrics; ++m) {
+            const std::string paper = musegan_paper_name(m);
+            if (band && !differs_with_chroma(paper)) continue;
+            for (int v = 0; v < kMuseganTracks; ++v)
+                if (musegan_metric_enabled(m, v))
+                    out.push_back({musegan_track_name(v), band ? paper + "_band" : paper, pooled.track[m][v],
+                                   pooled.track_count[m][v], "mean over bars"});
+        }
+        for (int p = 0; p < kMuseganPairs; ++p)
+            out.push_back({musegan_pair_name(p), band ? "TD_band" : "TD", pooled.pair[p], pooled.pair_count[p], "mean over bars"});
+    }
+    const Diversity d = diversity(bars_, options_.diversity);
+    out.push_back({"set", "bars", static_cast<double>(d.bars), d.bars, "set"});
+    out.push_back({"set", "mean_pairwise_distance", d.mean_pairwise_distance, d.pairs, "set"});
+    out.push_back({"set", "distinct_bar_share", d.distinct_bar_share, d.bars, "set"});
+    return out;
+}
+
+Comparison compare_sets(const SetEvaluator& generated, const SetEvaluator& reference, const EvalOptions& options) {
+    Comparison c;
+    c.generated_songs = generated.songs();
+    c.reference_songs = reference.songs();
+    const auto g = generated.summary();
+    const auto r = reference.summary();
+    std::map<std::pair<std::string, std::string>, const SummaryValue*> ref_index;
+    for (const auto& v : r) ref_index[{v.scope, v.metric}] = &v;
+    for (const auto& v : g) {
+        ComparisonRow row{v.scope, v.metric, v.pooling, v.value, kNaN, kNaN, v.n, 0};
+        if (auto it = ref_index.find({v.scope, v.metric}); it != ref_index.end()) {
+            row.reference = it->second->value;
+            row.n_reference = it->second->n;
+        }
+        row.difference = row.generated - row.reference;
+        c.rows.push_back(row);
+    }
+    const Novelty n = novelty(generated.bars(), reference.bars(), options.novelty);
+    ComparisonRow nearest{"set", "nearest_reference_distance", "novelty", n.mean_nearest_distance, kNaN, kNaN,
+                          n.generated_bars, n.reference_bars};
+    ComparisonRow copied{"set", "copied_bar_share", "novelty", n.copied_share, kNaN, kNaN, n.generated_bars, n.reference_bars};
+    c.rows.push_back(nearest);
+    c.rows.push_back(copied);
+    return c;
+}
+
+std::string per_file_csv(const std::vector<FileRow>& rows) {
+    std::string out = "file,scope,metric,value\n";
+    for (const auto& r : rows) out += csv_field(r.file) + "," + csv_field(r.scope) + "," + r.metric + "," + format_metric_value(r.value) + "\n";
+    return out;
+}
+
+std::string comparison_markdown(const Comparison& c) {
+    std::ostringstream md;
+    md << "# Evaluation\n\n"
+       << "Generated: " << c.generated_songs << " songs; reference: " << c.reference_songs << " songs. "
+       << "MusPy metrics are means over songs, MuseGAN metrics (EB, UP, QN, PP, IS, DP, UPC, TD; `_band` = the "
+          "original code's band chroma) means over bars; difference = generated - reference.\n\n"
+       << "| scope | metric | generated | reference | difference | pooled |\n"
+       << "|---|---|---|---|---|---|\n";
+    for (const auto& r : c.rows)
+        md << "| " << r.scope << " | " << r.metric << " | " << md_number(r.generated) << " | " << md_number(r.reference)
+           << " | " << md_number(r.difference) << " | " << r.pooling << " |\n";
+    return md.str();
+}
+
+std::string comparison_json(const Comparison& c) {
+    std::ostringstream js;
+    js << "{\n  \"generated_songs\": " << c.generated_songs << ",\n  \"reference_songs\": " << c.reference_songs
+       << ",\n  \"metrics\": [\n";
+    for (std::size_t i = 0; i < c.rows.size(); ++i) {
+        const auto& r = c.rows[i];
+        js << "    {\"scope\": " << json_string(r.scope) << ", \"metric\": " << json_string(r.metric)
+           << ", \"generated\": " << json_number(r.generated) << ", \"reference\": " << json_number(r.reference)
+           << ", \"difference\": " << json_number(r.difference) << ", \"n_generated\": " << r.n_generated
+           << ", \"n_reference\": " << r.n_reference << ", \"pooling\": " << json_string(r.pooling) << "}"
+           << (i + 1 < c.rows.size() ? ",\n" : "\n");
+    }
+    js << "  ]\n}\n";
+    return js.str();
+}
+
+}  // namespace quintet::eval

@@ -1,0 +1,81 @@
+#pragma once
+// Evaluating a set of songs: every per-song metric (MusPy; MuseGAN with true and band chroma), pooled
+// set values, diversity, and the comparison of a generated set with a reference set. One song is held in
+// memory at a time; a set keeps only its rows, MuseGAN sums and binarised bars.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "eval/metric_value.hpp"
+#include "eval/musegan_metrics.hpp"
+#include "eval/muspy_metrics.hpp"
+#include "eval/set_metrics.hpp"
+#include "roll/multitrack.hpp"
+
+namespace quintet::eval {
+
+inline constexpr int kEvalResolution = 24;  // songs are compared at 24 steps per beat (LPD, MuseGAN)
+
+// Rescales note by note (onset and end multiplied by new/old, rounded; every note keeps >= 1 step), so a
+// coarse generated roll keeps its note lengths when brought to 24 steps per beat. Tempo/downbeat are dropped.
+Multitrack rescale_notes(const Multitrack& mt, int new_resolution);
+// The five LPD-5 tracks at kEvalResolution: merged (merge_lpd5) unless already LPD-5, then rescaled.
+Multitrack prepare_for_eval(const Multitrack& mt);
+
+struct EvalOptions {
+    MuspyOptions muspy;
+    int qualified_min_steps = 2;     // MuseGAN QN at 24 steps per beat (v1 code 2; paper text 3)
+    double drum_tolerance = 0.3;     // MuseGAN DP (v1 code)
+    BarGrid grid;
+    DiversityOptions diversity;
+    NoveltyOptions novelty;
+};
+
+struct FileRow {  // one line of per_file.csv
+    std::string file, scope, metric;
+    MetricValue value;
+};
+
+struct SummaryValue {
+    std::string scope, metric;
+    double value = kNaN;
+    std::size_t n = 0;     // songs (MusPy: those where it is defined) or bars (MuseGAN) behind the value
+    std::string pooling;   // "mean over songs", "mean over bars", "set"
+};
+
+class SetEvaluator {
+public:
+    explicit SetEvaluator(EvalOptions options = {});
+    // `mt` in any layout or resolution (prepare_for_eval is applied). `file` names it in per_file rows.
+    void add(const std::string& file, const Multitrack& mt);
+    std::size_t songs() const { return songs_; }
+    const std::vector<FileRow>& rows() const { return rows_; }
+    const BarSet& bars() const { return bars_; }
+    // MusPy means over songs, MuseGAN values over all bars (as the paper's tables), diversity of the bars.
+    std::vector<SummaryValue> summary() const;
+
+private:
+    EvalOptions options_;
+    std::size_t songs_ = 0;
+    std::vector<FileRow> rows_;
+    std::vector<MuseganResult> musegan_pc_, musegan_band_;
+    BarSet bars_;
+};
+
+struct ComparisonRow {
+    std::string scope, metric, pooling;
+    double generated = kNaN, reference = kNaN, difference = kNaN;  // difference = generated - reference
+    std::size_t n_generated = 0, n_reference = 0;
+};
+struct Comparison {
+    std::size_t generated_songs = 0, reference_songs = 0;
+    std::vector<ComparisonRow> rows;  // every summary metric, then novelty (generated vs reference)
+};
+Comparison compare_sets(const SetEvaluator& generated, const SetEvaluator& reference, const EvalOptions& options = {});
+
+// Report files. All written atomically.
+std::string per_file_csv(const std::vector<FileRow>& rows);         // header file,scope,metric,value
+std::string comparison_markdown(const Comparison& c);
+std::string comparison_json(const Comparison& c);
+
+}  // namespace quintet::eval

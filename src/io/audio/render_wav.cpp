@@ -1,0 +1,147 @@
+#include "io/audio/render_wav.hpp"
+
+#include <fluidsynth.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/audio/note_schedule.hpp"
+#include "io/audio/wav_file.hpp"
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+
+namespace quintet {
+namespace fs = std::filesystem;
+namespace {
+
+// PCM samples are written straight from memory: WAV is little-endian.
+static_assert(std::endian::native == std::endian::little, "WAV writer assumes a little-endian host");
+
+// FluidSynth prints its errors to stderr by default; the CLI promises one line, so keep the last error
+// and put it into our exception instead.
+thread_local std::string g_last_fluid_error;
+void capture_fluid_log(int level, const char* message, void*) {
+    if (level <= FLUID_ERR && message) g_last_fluid_error = message;
+}
+void quiet_fluid_logging() {
+    static const bool once = [] {
+        for (int level : {FLUID_PANIC, FLUID_ERR, FLUID_WARN, FLUID_INFO, FLUID_DBG})
+            fluid_set_log_function(level, capture_fluid_log, nullptr);
+        return true;
+    }();
+    (void)once;
+}
+
+struct SettingsDeleter { void operator()(fluid_settings_t* s) const { delete_fluid_settings(s); } };
+struct SynthDeleter { void operator()(fluid_synth_t* s) const { delete_fluid_synth(s); } };
+using SettingsPtr = std::unique_ptr<fluid_settings_t, SettingsDeleter>;
+using SynthPtr = std::unique_ptr<fluid_synth_t, SynthDeleter>;
+
+void validate(const AudioOptions& o) {
+    if (o.sample_rate < 8000 || o.sample_rate > 96000)
+        throw UsageError("audio: sample rate must be in 8000..96000, got " + std::to_string(o.sample_rate));
+    if (!(o.gain >= 0 && o.gain <= 10)) throw UsageError("audio: gain must be in 0..10");
+    if (!(o.tail_seconds >= 0 && o.tail_seconds <= 60)) throw UsageError("audio: tail must be in 0..60 s");
+}
+
+// Picks the preset for a channel, falling back to program 0 of the same bank when the SoundFont lacks it
+// (FluidR3 has every GM melodic program, but only some drum kits).
+void select_program(fluid_synth_t* synth, int sfont, const ChannelAssignment& a) {
+    const int bank = a.is_drum ? 128 : 0;
+    if (a.is_drum) fluid_synth_set_channel_type(synth, a.channel, CHANNEL_TYPE_DRUM);
+    else fluid_synth_set_channel_type(synth, a.channel, CHANNEL_TYPE_MELODIC);
+    if (fluid_synth_program_select(synth, a.channel, sfont, bank, a.program) == FLUID_OK) return;
+    if (fluid_synth_program_select(synth, a.channel, sfont, bank, 0) == FLUID_OK) return;
+    throw FormatError("soundfont", "has no preset for bank " + std::to_string(bank) + " program " +
+                                       std::to_string(a.program) + " or 0");
+}
+
+}  // namespace
+
+fs::path resolve_soundfont(const AudioOptions& o) {
+    fs::path sf = o.soundfont;
+    if (sf.empty()) {
+        const char* env = std::getenv("QUINTET_SOUNDFONT");
+        sf = env && *env ? fs::path(env) : fs::path(kDefaultSoundfont);
+    }
+    std::error_code ec;
+    if (!fs::is_regular_file(sf, ec))
+        throw IoError("soundfont not found: " + sf.string() + " (install fluid-soundfont-gm or set QUINTET_SOUNDFONT)");
+    return sf;
+}
+
+std::uint64_t rendered_frames(const Multitrack& mt, const AudioOptions& o) {
+    validate(o);
+    const double seconds = step_start_seconds(mt).back() + o.tail_seconds;
+    return static_cast<std::uint64_t>(std::llround(seconds * o.sample_rate));
+}
+
+void render_wav(const Multitrack& mt, const fs::path& wav, const AudioOptions& o) {
+    validate(o);
+    const fs::path sf_path = resolve_soundfont(o);  // before anything is created
+    const std::uint64_t frames = rendered_frames(mt, o);
+    const std::string header = wav_header_pcm16(o.sample_rate, 2, frames);
+    const auto plan = assign_channels(mt);
+    const auto events = schedule_notes(mt, plan, o.sample_rate);
+
+    quiet_fluid_logging();
+    SettingsPtr settings(new_fluid_settings());
+    if (!settings) throw IoError("audio: FluidSynth could not create its settings");
+    fluid_settings_setnum(settings.get(), "synth.sample-rate", o.sample_rate);
+    fluid_settings_setnum(settings.get(), "synth.gain", o.gain);
+    fluid_settings_setint(settings.get(), "synth.midi-channels", channels_needed(plan));
+    fluid_settings_setint(settings.get(), "synth.lock-memory", 0);  // mlock of 140 MB fails in containers
+    SynthPtr synth(new_fluid_synth(settings.get()));
+    if (!synth) throw IoError("audio: FluidSynth could not create a synthesizer: " + g_last_fluid_error);
+
+    g_last_fluid_error.clear();
+    const int sfont = fluid_synth_sfload(synth.get(), sf_path.c_str(), 0);
+    if (sfont == FLUID_FAILED)
+        throw FormatError(sf_path.string(), "not a SoundFont FluidSynth can load" +
+                                                (g_last_fluid_error.empty() ? "" : ": " + g_last_fluid_error));
+    for (const auto& a : plan) {
+        try {
+            select_program(synth.get(), sfont, a);
+        } catch (const FormatError& e) {
+            throw FormatError(sf_path.string(), e.what());
+        }
+    }
+
+    write_atomically(wav, [&](const fs::path& tmp) {
+        std::ofstream out(tmp, std::ios::binary);
+        if (!out) throw IoError(wav.string() + ": cannot open for writing");
+        out.write(header.data(), static_cast<std::streamsize>(header.size()));
+
+        constexpr std::uint64_t kChunk = 4096;
+        std::vector<float> mix(2 * kChunk);
+        std::vector<std::int16_t> pcm(2 * kChunk);
+        std::size_t next = 0;
+        std::uint64_t done = 0;
+        while (done < frames) {
+            // Apply every event due now, then render up to the next event or a chunk, whichever is first.
+            for (; next < events.size() && static_cast<std::uint64_t>(events[next].frame) <= done; ++next) {
+                const auto& e = events[next];
+                if (e.note_on) fluid_synth_noteon(synth.get(), e.channel, e.key, e.velocity);
+                else fluid_synth_noteoff(synth.get(), e.channel, e.key);
+            }
+            std::uint64_t n = std::min(kChunk, frames - done);
+            if (next < events.size()) n = std::min<std::uint64_t>(n, static_cast<std::uint64_t>(events[next].frame) - done);
+            if (fluid_synth_write_float(synth.get(), static_cast<int>(n), mix.data(), 0, 2, mix.data(), 1, 2) != FLUID_OK)
+                throw IoError("audio: FluidSynth failed to render: " + g_last_fluid_error);
+            for (std::uint64_t i = 0; i < 2 * n; ++i)
+                pcm[i] = static_cast<std::int16_t>(std::clamp(std::lround(mix[i] * 32767.0f), -32768L, 32767L));
+            out.write(reinterpret_cast<const char*>(pcm.data()), static_cast<std::streamsize>(4 * n));
+            done += n;
+        }
+        out.close();
+        if (!out) throw IoError(wav.string() + ": write failed");
+    });
+}
+
+}  // namespace quintet

@@ -1,0 +1,113 @@
+// `quintet eval` end to end on small npz files: the report folder, and one-line errors with exit code 2.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <unistd.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "io/npz/npz.hpp"
+#include "roll/multitrack.hpp"
+
+namespace fs = std::filesystem;
+using namespace quintet;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+struct CliRun {
+    int code = -1;
+    std::string out, err;
+};
+
+CliRun run_quintet(const std::string& args, const fs::path& dir) {
+    const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
+    const std::string cmd = std::string(QUINTET_BINARY_DIR) + "/quintet " + args + " > " + out.string() + " 2> " + err.string();
+    const int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+// Five LPD-5 tracks, one bar: piano chord C4 E4 G4 for a beat, bass C2 for the bar.
+Multitrack song(int top_pitch) {
+    Multitrack mt;
+    mt.resolution = 24;
+    const char* names[5] = {"Drums", "Piano", "Guitar", "Bass", "Strings"};
+    const int programs[5] = {0, 0, 24, 32, 48};
+    for (int i = 0; i < 5; ++i) {
+        Track t;
+        t.name = names[i];
+        t.program = programs[i];
+        t.is_drum = i == 0;
+        t.resize_steps(96);
+        mt.tracks.push_back(t);
+    }
+    for (int p : {60, 64, top_pitch})
+        for (int s = 0; s < 24; ++s) mt.tracks[1].at(s, p) = 100;
+    for (int s = 0; s < 96; ++s) mt.tracks[3].at(s, 36) = 90;
+    return mt;
+}
+
+class EvalCli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir = fs::temp_directory_path() / ("quintet_eval_cli_" + std::to_string(::getpid()));
+        fs::remove_all(dir);
+        fs::create_directories(dir / "gen");
+        write_npz(song(67), dir / "gen" / "one.npz");
+        write_npz(song(71), dir / "ref.npz");
+    }
+    void TearDown() override { fs::remove_all(dir); }
+    fs::path dir;
+};
+
+}  // namespace
+
+TEST_F(EvalCli, WritesTheReportFolder) {
+    const CliRun r = run_quintet("eval " + (dir / "gen").string() + " --reference " + (dir / "ref.npz").string() + " -o " +
+                              (dir / "report").string(), dir);
+    ASSERT_EQ(r.code, 0) << r.err;
+    // Markdown table on stdout: song pitch range 67-36 = 31 generated, 71-36 = 35 reference.
+    EXPECT_NE(r.out.find("| song | pitch_range | 31 | 35 | -4 |"), std::string::npos) << r.out;
+    const std::string csv = slurp(dir / "report" / "per_file.csv");
+    EXPECT_EQ(csv.rfind("file,scope,metric,value\n", 0), 0u);
+    EXPECT_NE(csv.find("one.npz,song,pitch_range,31\n"), std::string::npos);
+    EXPECT_NE(csv.find("one.npz,piano,UPC,3.0\n"), std::string::npos);
+    EXPECT_NE(slurp(dir / "report" / "per_file_reference.csv").find("ref.npz,song,pitch_range,35\n"), std::string::npos);
+    const std::string js = slurp(dir / "report" / "report.json");
+    EXPECT_NE(js.find("\"generated_songs\": 1"), std::string::npos);
+    EXPECT_NE(js.find("\"metric\": \"copied_bar_share\""), std::string::npos);
+    EXPECT_EQ(slurp(dir / "report" / "report.md"), r.out);
+}
+
+TEST_F(EvalCli, JsonOnStdout) {
+    const CliRun r = run_quintet("eval " + (dir / "gen" / "one.npz").string() + " -r " + (dir / "ref.npz").string() + " --json", dir);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("{", 0), 0u);
+    EXPECT_NE(r.out.find("\"reference_songs\": 1"), std::string::npos);
+}
+
+TEST_F(EvalCli, BadInputIsOneLineAndExitTwo) {
+    std::ofstream(dir / "junk.npz") << "this is not a zip file";
+    std::ofstream(dir / "notes.txt") << "hello";
+    for (const std::string& args :
+         {"eval " + (dir / "missing.npz").string() + " --reference " + (dir / "ref.npz").string(),
+          "eval " + (dir / "junk.npz").string() + " --reference " + (dir / "ref.npz").string(),
+          "eval " + (dir / "gen").string() + " --reference " + (dir / "notes.txt").string(),
+          "eval " + (dir / "gen").string() + " --reference " + (dir / "ref.npz").string() + " --split nope",
+          "eval " + (dir / "gen").string()}) {
+        const CliRun r = run_quintet(args, dir);
+        EXPECT_EQ(r.code, 2) << args;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+        EXPECT_EQ(r.err.rfind("quintet: error: ", 0), 0u) << r.err;
+    }
+}
