@@ -4,7 +4,10 @@
 #include <algorithm>
 
 #include "io/lpd/lpd_convert.hpp"
+#include "support/shared_data.hpp"
 #include "util/error.hpp"
+
+#include <cstdio>
 
 namespace quintet {
 namespace {
@@ -81,6 +84,35 @@ TEST(LpdConvert, NoNotesAndNoTimeSignatureIsAnError) {
     MidiFile m;
     m.tracks = {{"", 0}};
     EXPECT_THROW(midi_to_multitrack(m), Error);
+}
+
+}  // namespace
+}  // namespace quintet
+
+namespace quintet {
+namespace {
+
+// Every edge-case and classical MIDI file either converts or gives a quintet::Error; never a crash.
+TEST(LpdConvert, EdgeCaseFilesConvertOrFailCleanly) {
+    const auto data = test::shared_data_dir();
+    if (!std::filesystem::exists(data / "edge-cases")) GTEST_SKIP() << "shared data not found: " << data / "edge-cases";
+    int converted = 0, refused = 0;
+    for (const char* sub : {"edge-cases", "midi/classical-piano"}) {
+        for (const auto& e : std::filesystem::recursive_directory_iterator(data / sub)) {
+            const auto ext = e.path().extension().string();
+            if (ext != ".mid" && ext != ".midi" && ext != ".MID") continue;
+            try {
+                Multitrack mt = midi_to_lpd5(read_midi(e.path(), {NotePairing::pretty_midi}));
+                ASSERT_EQ(mt.tracks.size(), 5u) << e.path();
+                for (const auto& t : mt.tracks) EXPECT_TRUE(t.steps() == 0 || t.steps() == mt.tempo.size()) << e.path();
+                ++converted;
+            } catch (const Error&) {
+                ++refused;
+            }
+        }
+    }
+    EXPECT_GT(converted, 20);
+    std::printf("edge cases: %d converted, %d refused with an error\n", converted, refused);
 }
 
 }  // namespace

@@ -143,6 +143,8 @@ double text_end_time(const MidiFile& midi, const PrettyMidiTiming& timing) {
 Multitrack midi_to_multitrack(const MidiFile& midi, const LpdConvertOptions& options) {
     const int res = options.resolution;
     if (res < 1) throw UsageError("resolution must be positive");
+    // pretty_midi refuses files whose largest tick exceeds MAX_TICK = 1e7 ("likely corrupt").
+    if (midi.end_tick + 1 > 10000000) throw UsageError("MIDI has a largest tick of " + std::to_string(midi.end_tick + 1) + ", it is likely corrupt (as pretty_midi)");
     PrettyMidiTiming timing(midi);
     std::vector<PmInstrument> instruments = group_instruments(midi, timing);
 
@@ -182,6 +184,7 @@ Multitrack midi_to_multitrack(const MidiFile& midi, const LpdConvertOptions& opt
     if (beats.size() < 2) throw UsageError("MIDI too short for a beat grid (pypianoroll needs two beats)");
     const auto n_beats = static_cast<std::int64_t>(beats.size());
     const std::int64_t n_steps = static_cast<std::int64_t>(res) * n_beats;
+    if (n_steps > (std::int64_t(1) << 22)) throw UsageError("MIDI too long for a piano roll: " + std::to_string(n_steps) + " steps");
 
     Multitrack mt;
     mt.resolution = res;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "util/error.hpp"
 
@@ -11,6 +12,9 @@ namespace {
 // numpy.isclose(a, b) with its defaults rtol=1e-5, atol=1e-8.
 bool is_close(double a, double b) { return std::fabs(a - b) <= 1e-8 + 1e-5 * std::fabs(b); }
 bool gt_or_close(double a, double b) { return a > b || is_close(a, b); }
+
+constexpr std::size_t kMaxBeats = std::size_t(1) << 20;
+constexpr double kMaxEstimateSeconds = 6 * 3600;
 
 // pretty_midi.utilities.qpm_to_bpm (0.2.x): beats per minute from a quarter-note tempo and a meter.
 double qpm_to_bpm(double qpm, int numerator, int denominator) {
@@ -106,8 +110,8 @@ std::vector<double> get_beats(double start_time, double end_time, const PrettyMi
             }
         }
         beats.push_back(next_beat);
-        // pretty_midi has no guard here; a file would have to stall time to loop forever.
-        if (beats.size() > (std::size_t(1) << 26)) throw Error("pretty_midi beat grid: too many beats");
+        // pretty_midi has no guard here; ours bounds memory and time on absurd files (LPD songs have < 5k beats).
+        if (beats.size() > kMaxBeats) throw Error("MIDI beat grid: more than " + std::to_string(kMaxBeats) + " beats");
     }
     beats.pop_back();  // the last beat passed end_time
     return beats;
@@ -116,6 +120,9 @@ std::vector<double> get_beats(double start_time, double end_time, const PrettyMi
 double estimate_beat_start(std::vector<OnsetNote> notes, double end_time, const PrettyMidiTiming& timing,
                            const std::vector<TimeSignatureAt>& signatures) {
     if (notes.empty()) throw Error("Can't estimate beat start when there are no notes.");
+    // The estimate samples the song at 1 kHz; refuse what would need gigabytes (pretty_midi would try).
+    if (!(end_time <= kMaxEstimateSeconds))
+        throw Error("MIDI too long (" + std::to_string(end_time) + " s) to estimate its first beat");
     std::stable_sort(notes.begin(), notes.end(), [](const OnsetNote& a, const OnsetNote& b) { return a.start < b.start; });
     constexpr std::size_t kCandidates = 10;
     constexpr double kTolerance = .025;
