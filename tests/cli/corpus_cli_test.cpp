@@ -151,6 +151,32 @@ TEST(CorpusCli, BuildsMidiFolderAndSkipsCorruptFile) {
     fs::remove_all(dir);
 }
 
+// MIDI -> store at 24 steps per beat keeps exactly the cells the original LPD code produced from the
+// same files (manifest.csv), so the MIDI path of the builder is the LPD conversion.
+TEST(CorpusCli, MidiAt24StepsMatchesTheOriginalLpdConversion) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5/manifest.csv");
+    QUINTET_REQUIRE_SHARED_DATA("midi/mma");
+    const fs::path dir = temp_dir("midi24");
+    fs::create_directories(dir / "src");
+    const char* names[] = {"midi-inc_drum", "misc_extended-voice", "triggers_trunc", "aria_girl"};
+    for (const char* n : names) fs::copy_file(test::shared_data_dir() / "midi/mma" / (std::string(n) + ".mid"), dir / "src" / (std::string(n) + ".mid"));
+    const CliRun r = quintet_cli("corpus build '" + (dir / "src").string() + "' -o '" + (dir / "s.qstore").string() + "' --resolution 24 -q", dir);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto expected = manifest_nnz();
+    const CorpusStore store = CorpusStore::open(dir / "s.qstore");
+    ASSERT_EQ(store.size(), 4u);
+    for (std::size_t i = 0; i < store.size(); ++i) {
+        const std::string name = "mma__" + fs::path(store.song(i).id).stem().string();
+        ASSERT_TRUE(expected.count(name)) << name;
+        for (int f = 0; f < 5; ++f) {
+            const std::uint8_t* roll = store.roll(i, f);
+            const auto nnz = static_cast<std::size_t>(std::count_if(roll, roll + store.song(i).steps * 128, [](std::uint8_t v) { return v != 0; }));
+            EXPECT_EQ(nnz, expected.at(name)[f]) << name << " family " << f;
+        }
+    }
+    fs::remove_all(dir);
+}
+
 TEST(CorpusCli, DemoFromAFakeRootRecordsOriginAndLicence) {
     QUINTET_REQUIRE_SHARED_DATA("midi/blupi");
     const fs::path dir = temp_dir("demo");
