@@ -5,7 +5,6 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -17,7 +16,9 @@
 #include <vector>
 
 #include "cli/command.hpp"
-#include "io/npz/npz.hpp"
+#include "corpus/song_loader.hpp"
+#include "io/lpd/lpd_convert.hpp"
+#include "io/midi/midi.hpp"
 #include "corpus/store.hpp"
 #include "eval/evaluation.hpp"
 #include "util/atomic_file.hpp"
@@ -48,22 +49,15 @@ bool is_store(const fs::path& path) {
     return in.gcount() == 8 && std::string(magic, 8) == "QNTSTORE";
 }
 
-std::string extension_of(const fs::path& path) {
-    std::string ext = path.extension().string();
-    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return ext;
-}
+bool is_song_file(const fs::path& path) { return song_file_kind(path) != SongFileKind::Other; }
 
-bool is_song_file(const fs::path& path) {
-    const std::string ext = extension_of(path);
-    return ext == ".npz" || ext == ".mid" || ext == ".midi";
-}
-
-// A song file as a Multitrack (prepare_for_eval later merges to LPD-5 and brings it to 24 steps per beat).
+// MIDI the way LPD was made (pretty_midi note pairing, then the LPD-5 merge), so a MIDI file and its
+// LPD .npz give the same metrics; .npz as stored.
 Multitrack load_song(const fs::path& path) {
-    if (extension_of(path) == ".npz") return read_npz(path);
-    // MIDI needs the LPD conversion (io/lpd midi_to_lpd5), which is not in this build yet.
-    throw UsageError(path.string() + ": MIDI input is not supported yet (convert it to .npz first)");
+    if (song_file_kind(path) != SongFileKind::Midi) return load_song_file(path);
+    MidiParseOptions options;
+    options.pairing = NotePairing::pretty_midi;
+    return midi_to_lpd5(read_midi(path, options));
 }
 
 void add_store(const fs::path& path, const std::string& split, std::vector<SongRef>& out) {

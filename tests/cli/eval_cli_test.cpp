@@ -12,6 +12,7 @@
 
 #include "io/npz/npz.hpp"
 #include "roll/multitrack.hpp"
+#include "support/shared_data.hpp"
 
 namespace fs = std::filesystem;
 using namespace quintet;
@@ -110,4 +111,23 @@ TEST_F(EvalCli, BadInputIsOneLineAndExitTwo) {
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
         EXPECT_EQ(r.err.rfind("quintet: error: ", 0), 0u) << r.err;
     }
+}
+
+// A MIDI file and the LPD .npz the original LPD code made from it give the same metrics.
+TEST_F(EvalCli, MidiInputMatchesItsLpdNpz) {
+    QUINTET_REQUIRE_SHARED_DATA("midi/mma/delay_solo.mid");
+    QUINTET_REQUIRE_SHARED_DATA("lpd5/mma__delay_solo.npz");
+    const auto data = quintet::test::shared_data_dir();
+    const CliRun r = run_quintet("eval " + (data / "midi/mma/delay_solo.mid").string() + " --reference " +
+                                     (data / "lpd5/mma__delay_solo.npz").string() + " -o " + (dir / "midi").string(), dir);
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto values = [](std::string csv) {  // drop the file column
+        std::string out;
+        std::istringstream in(csv);
+        for (std::string line; std::getline(in, line);) out += line.substr(line.find(',')) + "\n";
+        return out;
+    };
+    const std::string gen = values(slurp(dir / "midi" / "per_file.csv"));
+    EXPECT_GT(gen.size(), 1000u);
+    EXPECT_EQ(gen, values(slurp(dir / "midi" / "per_file_reference.csv")));
 }

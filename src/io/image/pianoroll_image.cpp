@@ -7,6 +7,7 @@
 
 #include "io/image/bitmap_font.hpp"
 #include "io/image/canvas.hpp"
+#include "roll/bars.hpp"
 #include "util/error.hpp"
 
 namespace quintet {
@@ -53,17 +54,6 @@ void validate(const Multitrack& mt, const PianoRollImageOptions& o) {
         throw UsageError("piano roll: max_roll_width must be in 200..30000, got " + std::to_string(o.max_roll_width));
     if (o.pitch_margin < 0 || o.min_lane_pitches < 1 || o.min_lane_pitches > 128)
         throw UsageError("piano roll: bad pitch_margin or min_lane_pitches");
-}
-
-std::vector<std::size_t> bar_starts(const Multitrack& mt, std::size_t steps) {
-    std::vector<std::size_t> bars;
-    for (std::size_t t = 0; t < mt.downbeat.size() && t < steps; ++t)
-        if (mt.downbeat[t]) bars.push_back(t);
-    if (bars.empty()) {  // no time-signature information: 4/4
-        const std::size_t bar = 4 * static_cast<std::size_t>(mt.resolution);
-        for (std::size_t t = 0; t < steps; t += bar) bars.push_back(t);
-    }
-    return bars;
 }
 
 double seconds_of(const Multitrack& mt, std::size_t steps) {
@@ -156,7 +146,7 @@ PianoRollLayout pianoroll_layout(const Multitrack& mt, const PianoRollImageOptio
     L.roll_left = kRollLeft;
     L.roll_width = std::max(kMinRollWidth, static_cast<int>(columns()) * L.pixels_per_column);
     L.pixels_per_pitch = o.pixels_per_pitch;
-    L.bar_steps = bar_starts(mt, steps);
+    L.bar_steps = bar_start_steps(mt);
 
     // Lanes: only the pitch range each track uses, plus a margin, at least min_lane_pitches tall.
     const int min_pitches = std::max(o.min_lane_pitches, (kMinLaneHeight + o.pixels_per_pitch - 1) / o.pixels_per_pitch);
