@@ -16,6 +16,7 @@ struct BuildOptions {
     std::filesystem::path ids_file;        // cleansed_ids.txt; found in SRC or its parent when empty
     std::filesystem::path metadata_file;   // metadata JSON; processed_metadata.json / metadata.json in SRC when empty
     std::string licence;                   // for every song of a folder build; default: CC-BY-4.0 for LPD ids, else "unknown"
+    bool skip_duplicates = true;           // a song whose rolls equal an earlier song's is not stored twice
     std::FILE* log = stderr;               // progress and warnings; nullptr = silent
 };
 
@@ -42,7 +43,7 @@ BuildReport build_store(const std::vector<SongJob>& jobs, const std::filesystem:
 std::vector<SongJob> scan_song_folder(const std::filesystem::path& src, const BuildOptions& options);
 BuildReport build_corpus(const std::filesystem::path& src, const std::filesystem::path& out, const BuildOptions& options);
 
-// One line: "wrote N songs (train a, valid b, test c); skipped ..." for the CLI and the log.
+// One line: "wrote N of M songs to STORE (train a, valid b, test c); skipped ..." for the CLI and the log.
 std::string summarize(const BuildReport& report, const std::filesystem::path& out);
 
 }  // namespace quintet

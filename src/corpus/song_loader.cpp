@@ -22,7 +22,8 @@ SongFileKind song_file_kind(const std::filesystem::path& path) {
 }
 
 Multitrack load_midi_song(std::string_view bytes, const std::string& name) {
-    Multitrack mt = midi_to_lpd5(parse_midi(bytes, name));
+    // The LPD converter expects notes paired the way pretty_midi pairs them (docs/midi.md).
+    Multitrack mt = midi_to_lpd5(parse_midi(bytes, name, {NotePairing::pretty_midi}));
     if (mt.name.empty()) mt.name = name;
     return mt;
 }

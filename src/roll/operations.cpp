@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "roll/row_scan.hpp"
 #include "util/error.hpp"
 
 namespace quintet {
@@ -30,9 +31,7 @@ void resample_track(Track& track, double factor) {
     std::vector<std::uint8_t> out;
     for (std::size_t t = 0; t < steps; ++t) {
         const std::uint8_t* row = &track.roll[t * kPitches];
-        bool any = false;
-        for (int p = 0; p < kPitches; ++p) any |= row[p] != 0;
-        if (!any) continue;
+        if (!row_has_notes(row)) continue;
         const std::size_t nt = rescale_step(t, factor);
         if (out.size() < (nt + 1) * kPitches) out.resize((nt + 1) * kPitches, 0);
         std::uint8_t* dst = &out[nt * kPitches];
@@ -53,7 +52,7 @@ std::size_t longest_track(const Multitrack& mt) {
 void set_resolution(Multitrack& mt, int new_resolution) {
     if (new_resolution <= 0) throw UsageError("set_resolution: resolution must be positive, got " + std::to_string(new_resolution));
     if (mt.resolution <= 0) throw UsageError("set_resolution: multitrack has resolution " + std::to_string(mt.resolution));
-    if (new_resolution == mt.resolution) return;
+    // No early return at the same resolution: pypianoroll still cuts each track after its last active step.
     const int old_resolution = mt.resolution;
     const double factor = static_cast<double>(new_resolution) / static_cast<double>(old_resolution);
     for (auto& track : mt.tracks) resample_track(track, factor);

@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
+
+#include "roll/operations.hpp"
 
 #include "corpus/lpd_metadata.hpp"
 #include "corpus/split.hpp"
@@ -81,6 +84,43 @@ TEST(PrepareForStore, MergesResamplesAndPadsLikeTheVaePipeline) {
     EXPECT_EQ(none, 120.0);
 }
 
+// The one-pass merge + resample equals the composition of the pypianoroll-style operations.
+TEST(PrepareForStore, EqualsMergeThenSetResolutionThenPadToSame) {
+    std::mt19937 rng(7);
+    for (int trial = 0; trial < 40; ++trial) {
+        Multitrack mt;
+        mt.resolution = 24;
+        const std::size_t steps = 1 + rng() % 300;
+        mt.tempo.resize(steps);
+        for (auto& b : mt.tempo) b = 60 + rng() % 120;
+        mt.downbeat.assign(steps, 0);
+        for (std::size_t t = 0; t < steps; t += 96) mt.downbeat[t] = 1;
+        const int tracks = 1 + static_cast<int>(rng() % 6);
+        for (int k = 0; k < tracks; ++k) {
+            Track t{"t", static_cast<int>(rng() % 128), rng() % 5 == 0, {}};
+            t.resize_steps(rng() % (steps + 1));
+            for (int n = 0; n < 40 && t.steps() > 0; ++n) t.at(rng() % t.steps(), static_cast<int>(rng() % 128)) = 1 + rng() % 127;
+            mt.tracks.push_back(std::move(t));
+        }
+        for (int r : {1, 2, 4, 5, 24, 48}) {
+            Multitrack want = merge_lpd5(mt);
+            set_resolution(want, r);
+            pad_to_same(want);
+            const Multitrack got = prepare_for_store(mt, r);
+            ASSERT_EQ(got.tracks.size(), 5u);
+            EXPECT_EQ(got.resolution, r);
+            EXPECT_EQ(got.tempo, want.tempo);
+            EXPECT_EQ(got.downbeat, want.downbeat);
+            for (int f = 0; f < 5; ++f) {
+                EXPECT_EQ(got.tracks[f].roll, want.tracks[f].roll) << "trial " << trial << " r " << r << " family " << f;
+                EXPECT_EQ(got.tracks[f].name, want.tracks[f].name);
+                EXPECT_EQ(got.tracks[f].program, want.tracks[f].program);
+                EXPECT_EQ(got.tracks[f].is_drum, want.tracks[f].is_drum);
+            }
+        }
+    }
+}
+
 TEST(BuildStore, SkipsBadEmptyAndDuplicateSongsWithOneLineEach) {
     const fs::path dir = temp_dir("skips");
     std::vector<SongJob> jobs;
@@ -133,6 +173,18 @@ TEST(BuildStore, SkipsBadEmptyAndDuplicateSongsWithOneLineEach) {
     EXPECT_EQ(store.roll(1, 1)[3 * 128 + 72], 5);
     EXPECT_EQ(store.roll(0, 3)[2 * 128 + 40], 70);
     EXPECT_EQ(r.split_counts[0] + r.split_counts[1] + r.split_counts[2], 2u);
+    fs::remove_all(dir);
+}
+
+TEST(BuildStore, KeepDuplicatesOption) {
+    const fs::path dir = temp_dir("dups");
+    BuildOptions options;
+    options.log = nullptr;
+    options.skip_duplicates = false;
+    const BuildReport r = build_store({job("a", sample_song), job("b", sample_song)}, dir / "s.qstore", options);
+    EXPECT_EQ(r.written, 2u);
+    EXPECT_EQ(r.duplicates, 0u);
+    EXPECT_EQ(CorpusStore::open(dir / "s.qstore").size(), 2u);
     fs::remove_all(dir);
 }
 

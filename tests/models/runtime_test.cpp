@@ -8,7 +8,9 @@ using namespace quintet;
 TEST(Runtime, ParsesCpuAndRejectsUnknownDevices) {
     EXPECT_EQ(parse_device("cpu").type(), torch::kCPU);
     EXPECT_THROW(parse_device("tpu"), UsageError);
-    if (!torch::cuda::is_available()) EXPECT_THROW(parse_device("cuda"), UsageError);
+    if (!torch::cuda::is_available()) {
+        EXPECT_THROW(parse_device("cuda"), UsageError);
+    }
 }
 
 TEST(Runtime, ThreadsFollowTheEnvironmentOrTheFreeCores) {

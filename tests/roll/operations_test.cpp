@@ -101,6 +101,14 @@ TEST(SetResolution, EmptyTrackStaysEmptyAndTempoDownbeatFollow) {
     EXPECT_EQ(mt.tracks[1].steps(), 3u);
 }
 
+TEST(SetResolution, SameResolutionStillCutsTrailingSilence) {
+    Multitrack mt = one_track(10);
+    mt.tracks[0].at(2, 5) = 9;
+    set_resolution(mt, 24);  // pypianoroll: np.zeros((time[-1] + 1, 128)) even for factor 1
+    ASSERT_EQ(mt.tracks[0].steps(), 3u);
+    EXPECT_EQ(mt.tracks[0].at(2, 5), 9);
+}
+
 TEST(SetResolution, RejectsNonPositive) {
     Multitrack mt = one_track(4);
     EXPECT_THROW(set_resolution(mt, 0), UsageError);

@@ -7,6 +7,7 @@
 
 #include "io/image/bitmap_font.hpp"
 #include "io/image/canvas.hpp"
+#include "roll/bars.hpp"
 #include "util/error.hpp"
 
 namespace quintet {
@@ -55,17 +56,6 @@ void validate(const Multitrack& mt, const PianoRollImageOptions& o) {
         throw UsageError("piano roll: bad pitch_margin or min_lane_pitches");
 }
 
-std::vector<std::size_t> bar_starts(const Multitrack& mt, std::size_t steps) {
-    std::vector<std::size_t> bars;
-    for (std::size_t t = 0; t < mt.downbeat.size() && t < steps; ++t)
-        if (mt.downbeat[t]) bars.push_back(t);
-    if (bars.empty()) {  // no time-signature information: 4/4
-        const std::size_t bar = 4 * static_cast<std::size_t>(mt.resolution);
-        for (std::size_t t = 0; t < steps; t += bar) bars.push_back(t);
-    }
-    return bars;
-}
-
 double seconds_of(const Multitrack& mt, std::size_t steps) {
     double s = 0;
     for (std::size_t t = 0; t < steps; ++t) {
@@ -83,7 +73,7 @@ std::string header_info(const Multitrack& mt, const PianoRollLayout& L, std::siz
     char tempo[48];
     if (std::lround(lo) == std::lround(hi)) std::snprintf(tempo, sizeof tempo, "%ld bpm", std::lround(lo));
     else std::snprintf(tempo, sizeof tempo, "%ld-%ld bpm", std::lround(lo), std::lround(hi));
-    const long secs = std::lround(seconds_of(mt, steps));
+    const long secs = static_cast<long>(seconds_of(mt, steps));  // m:ss truncated, as `quintet inspect` prints it
     char buf[200];
     std::snprintf(buf, sizeof buf, "%zu tracks   %zu bars   %s   %d steps/beat   %zu steps   %ld:%02ld",
                   mt.tracks.size(), L.bar_steps.size(), tempo, mt.resolution, steps, secs / 60, secs % 60);
@@ -156,7 +146,7 @@ PianoRollLayout pianoroll_layout(const Multitrack& mt, const PianoRollImageOptio
     L.roll_left = kRollLeft;
     L.roll_width = std::max(kMinRollWidth, static_cast<int>(columns()) * L.pixels_per_column);
     L.pixels_per_pitch = o.pixels_per_pitch;
-    L.bar_steps = bar_starts(mt, steps);
+    L.bar_steps = bar_start_steps(mt);
 
     // Lanes: only the pitch range each track uses, plus a margin, at least min_lane_pitches tall.
     const int min_pitches = std::max(o.min_lane_pitches, (kMinLaneHeight + o.pixels_per_pitch - 1) / o.pixels_per_pitch);

@@ -39,7 +39,7 @@ struct PianoRollLayout {
     std::size_t steps_per_column = 1;   // >1 when binned
     int pixels_per_pitch = 3;
     std::vector<Lane> lanes;            // one per track, in track order
-    std::vector<std::size_t> bar_steps; // steps where a bar starts (downbeats, or every 4 beats)
+    std::vector<std::size_t> bar_steps; // steps where a bar starts (roll/bars.hpp)
 
     int x_of_step(std::size_t t) const {
         return roll_left + static_cast<int>(t / steps_per_column) * pixels_per_column;
