@@ -5,7 +5,7 @@
 #include "cli/command.hpp"
 
 #ifdef QUINTET_HAVE_TORCH
-#include "train/vae_nn_trainer.hpp"
+#include "generate/vae_nn_system.hpp"
 #endif
 
 namespace {
@@ -33,7 +33,10 @@ void add_vae(CLI::App& train) {
         ->capture_default_str();
     cmd->add_flag("--quiet", config->quiet, "no progress output");
     cmd->callback([config] {
-        auto r = quintet::train_vae_nn(*config);
+        quintet::VaeNnSystem system;
+        system.train_config = *config;
+        system.train(config->corpus, config->run_dir);
+        const auto& r = system.last_train;
         std::printf("trained VAE-NN (K=%d): %d VAE epochs (best valid -ELBO %.4g), %d latent-net epochs (best valid MSE %.4g)\n",
                     config->latent, r.vae_epochs, r.best_vae_valid, r.net_epochs, r.best_net_valid);
         std::printf("run directory: %s\n", config->run_dir.string().c_str());
