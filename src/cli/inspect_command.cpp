@@ -40,7 +40,8 @@ nlohmann::json describe(const quintet::cli::SongInput& in, const std::string& fi
     int changes = 0;
     for (std::size_t t = 0; t < steps; ++t) {
         if (t < mt.tempo.size() && mt.tempo[t] > 0) {
-            if (t > 0 && mt.tempo[t] != bpm) ++changes;
+            // LPD tempo arrays carry float noise (185.9997954 vs 186.0000001): count changes visible at 0.01 bpm.
+            if (t > 0 && std::abs(mt.tempo[t] - bpm) >= 0.005) ++changes;
             bpm = mt.tempo[t];
         }
         lo = t == 0 ? bpm : std::min(lo, bpm);
@@ -105,8 +106,12 @@ void print_text(const nlohmann::json& j) {
     else
         std::printf("tempo       %.2f bpm at the start, %.2f..%.2f bpm, %d changes\n", t["first"].get<double>(),
                     t["min"].get<double>(), t["max"].get<double>(), t["changes"].get<int>());
-    std::printf("bars        %zu (%zu marked downbeats, 4/4 between them)\n", j["bars"].get<std::size_t>(),
-                j["downbeats"].get<std::size_t>());
+    const std::size_t marked = j["downbeats"].get<std::size_t>();
+    if (marked == 0)
+        std::printf("bars        %zu (no downbeats in the file: 4/4 assumed)\n", j["bars"].get<std::size_t>());
+    else
+        std::printf("bars        %zu (%zu marked downbeat%s, 4/4 between marks more than 6 beats apart)\n",
+                    j["bars"].get<std::size_t>(), marked, marked == 1 ? "" : "s");
     std::printf("tracks      %zu\n", j["tracks"].size());
     std::printf("  %-3s %-20s %7s %5s %7s %8s  %s\n", "#", "name", "program", "drum", "notes", "cells", "pitch range");
     int i = 0;

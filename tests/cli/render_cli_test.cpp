@@ -193,6 +193,16 @@ TEST_F(RenderCli, MissingSoundfontIsOneLineExitTwoAndNoOutput) {
     EXPECT_TRUE(files().empty());
 }
 
+TEST_F(RenderCli, AFailedPictureTakesTheWavWithIt) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5/mma__delay_solo.npz");
+    if (!fs::exists("/usr/share/sounds/sf2/FluidR3_GM.sf2")) GTEST_SKIP() << "fluid-soundfont-gm not installed";
+    const CliResult r = run_quintet("render " + data("lpd5/mma__delay_solo.npz").string() + " --wav " +
+                                    (dir_ / "o.wav").string() + " --png /nonexistent/dir/o.png");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(lines(r.err), 1) << r.err;
+    EXPECT_TRUE(files().empty());
+}
+
 TEST_F(RenderCli, UsageMistakesExitTwo) {
     EXPECT_EQ(run_quintet("render x.mid").code, 2);                           // nothing to write
     EXPECT_EQ(run_quintet("render x.txt --png " + (dir_ / "a.png").string()).code, 2);  // unknown type

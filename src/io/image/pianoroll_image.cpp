@@ -73,7 +73,7 @@ std::string header_info(const Multitrack& mt, const PianoRollLayout& L, std::siz
     char tempo[48];
     if (std::lround(lo) == std::lround(hi)) std::snprintf(tempo, sizeof tempo, "%ld bpm", std::lround(lo));
     else std::snprintf(tempo, sizeof tempo, "%ld-%ld bpm", std::lround(lo), std::lround(hi));
-    const long secs = std::lround(seconds_of(mt, steps));
+    const long secs = static_cast<long>(seconds_of(mt, steps));  // m:ss truncated, as `quintet inspect` prints it
     char buf[200];
     std::snprintf(buf, sizeof buf, "%zu tracks   %zu bars   %s   %d steps/beat   %zu steps   %ld:%02ld",
                   mt.tracks.size(), L.bar_steps.size(), tempo, mt.resolution, steps, secs / 60, secs % 60);
