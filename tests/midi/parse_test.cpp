@@ -113,6 +113,19 @@ TEST(MidiParse, PrettyMidiKeepsNoteStartingAtTheOffTick) {
     EXPECT_EQ(f.notes[1].off_tick, 20);
 }
 
+TEST(MidiParse, OffOrderAndOffProgram) {
+    // C4 on@0, E4 on@0 (program 0), program 40 @5, E4 off@10, C4 off@20.
+    std::string ev = bytes_of({0x00, 0x90, 60, 10, 0x00, 0x90, 64, 20, 0x05, 0xC0, 40, 0x05, 0x80, 64, 0, 0x0A, 0x80, 60, 0}) + kEot;
+    MidiFile f = parse_midi(smf_header(0, 1, 96) + mtrk(ev), "order.mid");
+    ASSERT_EQ(f.notes.size(), 2u);
+    EXPECT_EQ(f.notes[0].pitch, 60);  // sorted by onset, then pitch
+    EXPECT_EQ(f.notes[0].off_order, 1);
+    EXPECT_EQ(f.notes[1].off_order, 0);  // E4 ended first
+    EXPECT_EQ(f.notes[0].program, 0);    // program at note-on
+    EXPECT_EQ(f.notes[0].off_program, 40);
+    EXPECT_EQ(f.notes[1].off_program, 40);
+}
+
 TEST(MidiParse, OpenNotesCloseAtTrackEnd) {
     std::string ev = bytes_of({0x00, 0x90, 60, 10, 0x50, 0xFF, 0x2F, 0x00});
     MidiFile f = parse_midi(smf_header(0, 1, 96) + mtrk(ev), "open.mid");

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <tuple>
 
 #include "io/midi/byte_reader.hpp"
 #include "io/midi/midi.hpp"
