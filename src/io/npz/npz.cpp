@@ -20,6 +20,8 @@ using nlohmann::json;
 // Refuse rolls longer than this instead of allocating them: 4M steps at 24 per beat is ~48 hours at
 // 120 bpm (LPD songs are < 100k steps), and 4M x 128 bytes = 512 MiB per track.
 constexpr std::int64_t kMaxSteps = std::int64_t(1) << 22;
+// ... and all dense rolls of one file together beyond this (a 300-byte file must not claim gigabytes).
+constexpr std::uint64_t kMaxDenseBytes = std::uint64_t(1) << 29;
 // pypianoroll's DEFAULT_VELOCITY, used when a BinaryTrack (bool data) holds notes.
 constexpr std::uint8_t kBinaryVelocity = 64;
 
@@ -45,6 +47,18 @@ void require_per_step(const npy::Array& a, const std::string& file, const std::s
     if (a.shape[0] > kMaxSteps) throw FormatError(file, "member " + key + ".npy: too many time steps");
 }
 
+// Time steps of track `index` from its shape member, which must be (T, 128) with 0 <= T <= kMaxSteps.
+std::int64_t read_steps(const ZipArchive& zip, int index, const std::string& file) {
+    const std::string prefix = "pianoroll_" + std::to_string(index) + "_csc_";
+    std::string buf;
+    auto shape_arr = load_array(zip, prefix + "shape", buf, file);
+    auto shape = npy::to_int64(shape_arr, file, "member " + prefix + "shape.npy");
+    if (shape.size() != 2) throw FormatError(file, "member " + prefix + "shape.npy: expected 2 values");
+    if (shape[1] != kPitches) throw FormatError(file, "member " + prefix + "shape.npy: expected 128 pitch columns, got " + std::to_string(shape[1]));
+    if (shape[0] < 0 || shape[0] > kMaxSteps) throw FormatError(file, "member " + prefix + "shape.npy: invalid number of time steps " + std::to_string(shape[0]));
+    return shape[0];
+}
+
 Track read_track(const ZipArchive& zip, int index, const json& info, const std::string& file) {
     Track track;
     if (info.contains("name") && info["name"].is_string()) track.name = info["name"].get<std::string>();
@@ -60,14 +74,8 @@ Track read_track(const ZipArchive& zip, int index, const json& info, const std::
     }
 
     const std::string prefix = "pianoroll_" + std::to_string(index) + "_csc_";
-    std::string buf_shape, buf_indptr, buf_indices, buf_data;
-    auto shape_arr = load_array(zip, prefix + "shape", buf_shape, file);
-    auto shape = npy::to_int64(shape_arr, file, "member " + prefix + "shape.npy");
-    if (shape.size() != 2) throw FormatError(file, "member " + prefix + "shape.npy: expected 2 values");
-    const std::int64_t steps = shape[0];
-    if (shape[1] != kPitches) throw FormatError(file, "member " + prefix + "shape.npy: expected 128 pitch columns, got " + std::to_string(shape[1]));
-    if (steps < 0 || steps > kMaxSteps) throw FormatError(file, "member " + prefix + "shape.npy: invalid number of time steps " + std::to_string(steps));
-
+    const std::int64_t steps = read_steps(zip, index, file);
+    std::string buf_indptr, buf_indices, buf_data;
     auto indptr_arr = load_array(zip, prefix + "indptr", buf_indptr, file);
     auto indices_arr = load_array(zip, prefix + "indices", buf_indices, file);
     auto data_arr = load_array(zip, prefix + "data", buf_data, file);
@@ -209,8 +217,15 @@ Multitrack parse_npz(std::string_view bytes, const std::string& name) {
     Multitrack mt;
     if (info.contains("name") && info["name"].is_string()) mt.name = info["name"].get<std::string>();
     mt.resolution = read_resolution(info, name);
-    // pypianoroll counts tracks with `while str(idx) in info_dict`.
-    for (int i = 0; info.contains(std::to_string(i)); ++i) {
+    // pypianoroll counts tracks with `while str(idx) in info_dict`. The shapes are summed first, so a
+    // small file cannot make us allocate gigabytes of rolls.
+    int n_tracks = 0;
+    std::uint64_t dense_bytes = 0;
+    for (; info.contains(std::to_string(n_tracks)); ++n_tracks) {
+        dense_bytes += static_cast<std::uint64_t>(read_steps(zip, n_tracks, name)) * kPitches;
+        if (dense_bytes > kMaxDenseBytes) throw FormatError(name, "the piano rolls would need more than 512 MiB (shape members)");
+    }
+    for (int i = 0; i < n_tracks; ++i) {
         const json& ti = info[std::to_string(i)];
         if (!ti.is_object()) throw FormatError(name, "info.json: track " + std::to_string(i) + " is not an object");
         mt.tracks.push_back(read_track(zip, i, ti, name));
