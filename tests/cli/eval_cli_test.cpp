@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "corpus/store_writer.hpp"
 #include "io/npz/npz.hpp"
 #include "roll/multitrack.hpp"
 #include "support/shared_data.hpp"
@@ -130,4 +131,42 @@ TEST_F(EvalCli, MidiInputMatchesItsLpdNpz) {
     const std::string gen = values(slurp(dir / "midi" / "per_file.csv"));
     EXPECT_GT(gen.size(), 1000u);
     EXPECT_EQ(gen, values(slurp(dir / "midi" / "per_file_reference.csv")));
+}
+
+// A corpus store as the reference: only the chosen split, songs named by their id, coarse store
+// resolutions brought to 24 steps per beat note by note.
+TEST_F(EvalCli, CorpusStoreReferenceBySplit) {
+    // The store holds song(67) at 4 steps per beat (a beat-long chord = 4 steps): same notes as one.npz.
+    auto at_4_steps_per_beat = [](Multitrack mt) {
+        mt.resolution = 4;
+        for (auto& t : mt.tracks) {
+            Track small = t;
+            small.roll.assign(16 * kPitches, 0);
+            for (std::size_t s = 0; s < 16; ++s)
+                for (int p = 0; p < kPitches; ++p) small.at(s, p) = t.at(s * 6, p);
+            t = small;
+        }
+        return mt;
+    };
+    const Multitrack coarse = at_4_steps_per_beat(song(67));
+    write_store(dir / "corpus.qstore", 4, [&](StoreWriter& w) {
+        SongInfo valid;
+        valid.id = "lpd/abc/valid-song";
+        valid.split = Split::Valid;
+        w.add(valid, coarse);
+        SongInfo train;
+        train.id = "train-song";
+        train.split = Split::Train;
+        w.add(train, at_4_steps_per_beat(song(71)));
+    });
+    CliRun r = run_quintet("eval " + (dir / "gen").string() + " -r " + (dir / "corpus.qstore").string() + " -o " +
+                               (dir / "store").string(), dir);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("reference: 1 songs"), std::string::npos) << r.out;  // valid split by default
+    EXPECT_NE(r.out.find("| song | pitch_range | 31 | 31 | 0 |"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("| piano | UPC | 3 | 3 | 0 |"), std::string::npos) << r.out;
+    EXPECT_NE(slurp(dir / "store" / "per_file_reference.csv").find("valid-song,song,pitch_range,31\n"), std::string::npos);
+    r = run_quintet("eval " + (dir / "gen").string() + " -r " + (dir / "corpus.qstore").string() + " --split all", dir);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("reference: 2 songs"), std::string::npos);
 }
