@@ -114,6 +114,23 @@ TEST_F(EvalCli, MaxSongsKeepsEvenlySpacedSongs) {
     EXPECT_EQ(csv.find("song2.npz"), std::string::npos);
 }
 
+TEST_F(EvalCli, ParallelJobsGiveTheSameReportAndStopAtABadSong) {
+    for (int k = 2; k <= 5; ++k) write_npz(song(60 + k), dir / "gen" / ("song" + std::to_string(k) + ".npz"));
+    const std::string base = "eval " + (dir / "gen").string() + " -r " + (dir / "ref.npz").string() + " --json";
+    const CliRun one = run_quintet(base + " -j 1", dir), three = run_quintet(base + " -j 3", dir);
+    ASSERT_EQ(one.code, 0) << one.err;
+    ASSERT_EQ(three.code, 0) << three.err;
+    EXPECT_EQ(one.out, three.out);
+    std::ofstream(dir / "gen" / "song3.npz", std::ios::trunc) << "broken";
+    const CliRun bad = run_quintet(base + " -j 3", dir);
+    EXPECT_EQ(bad.code, 2);
+    // Progress lines of the songs before it, then the error as one last line naming the bad file.
+    const auto last = bad.err.substr(bad.err.rfind('\n', bad.err.size() - 2) + 1);
+    EXPECT_EQ(last.rfind("quintet: error: ", 0), 0u) << bad.err;
+    EXPECT_NE(last.find("song3.npz"), std::string::npos) << bad.err;
+    EXPECT_EQ(bad.err.find("quintet: error"), bad.err.rfind("quintet: error")) << bad.err;
+}
+
 TEST_F(EvalCli, JsonOnStdout) {
     const CliRun r = run_quintet("eval " + (dir / "gen" / "one.npz").string() + " -r " + (dir / "ref.npz").string() + " --json", dir);
     ASSERT_EQ(r.code, 0) << r.err;
