@@ -80,7 +80,17 @@ Track read_track(const ZipArchive& zip, int index, const json& info, const std::
     auto indices_arr = load_array(zip, prefix + "indices", buf_indices, file);
     auto data_arr = load_array(zip, prefix + "data", buf_data, file);
     auto indptr = npy::to_int64(indptr_arr, file, "member " + prefix + "indptr.npy");
-    auto indices = npy::to_int64(indices_arr, file, "member " + prefix + "indices.npy");
+    // LPD's indices are little-endian int32: read them in place; any other integer type is converted.
+    const bool int32_indices = indices_arr.kind == 'i' && indices_arr.itemsize == 4 && !indices_arr.big_endian;
+    std::vector<std::int64_t> converted;
+    if (!int32_indices) converted = npy::to_int64(indices_arr, file, "member " + prefix + "indices.npy");
+    const auto n_stored = static_cast<std::size_t>(indices_arr.count());
+    auto index_at = [&](std::size_t k) -> std::int64_t {
+        if (!int32_indices) return converted[k];
+        std::int32_t v;
+        std::memcpy(&v, indices_arr.data.data() + 4 * k, 4);
+        return v;
+    };
     if (indptr_arr.shape.size() != 1 || indptr.size() != kPitches + 1)
         throw FormatError(file, "member " + prefix + "indptr.npy: expected 129 entries");
     if (indices_arr.shape.size() != 1 || data_arr.shape.size() != 1 || data_arr.count() != indices_arr.count())
@@ -88,29 +98,32 @@ Track read_track(const ZipArchive& zip, int index, const json& info, const std::
     if (indptr[0] != 0) throw FormatError(file, "member " + prefix + "indptr.npy: first entry is not 0");
     for (int p = 0; p < kPitches; ++p)
         if (indptr[p + 1] < indptr[p]) throw FormatError(file, "member " + prefix + "indptr.npy: not non-decreasing at column " + std::to_string(p));
-    if (indptr[kPitches] > static_cast<std::int64_t>(indices.size()))
+    if (indptr[kPitches] > static_cast<std::int64_t>(n_stored))
         throw FormatError(file, "member " + prefix + "indptr.npy: last entry exceeds the number of stored values");
 
-    // Values as uint8: velocities for uint8 data, kBinaryVelocity for bool, clamped for other kinds.
-    std::vector<std::uint8_t> values(indices.size());
+    // Values as uint8: velocities for uint8 data (used in place), kBinaryVelocity for bool, clamped otherwise.
+    std::vector<std::uint8_t> values;
+    const auto* value_ptr = reinterpret_cast<const std::uint8_t*>(data_arr.data.data());
     if (data_arr.kind == 'b') {
+        values.resize(n_stored);
         for (std::size_t k = 0; k < values.size(); ++k) values[k] = data_arr.data[k] != 0 ? kBinaryVelocity : 0;
-    } else if (data_arr.kind == 'u' && data_arr.itemsize == 1) {
-        std::memcpy(values.data(), data_arr.data.data(), values.size());
-    } else {
+        value_ptr = values.data();
+    } else if (data_arr.kind != 'u' || data_arr.itemsize != 1) {
+        values.resize(n_stored);
         auto d = npy::to_double(data_arr, file, "member " + prefix + "data.npy");
         for (std::size_t k = 0; k < values.size(); ++k)
             values[k] = static_cast<std::uint8_t>(std::clamp(d[k], 0.0, 255.0));
+        value_ptr = values.data();
     }
 
     track.roll.assign(static_cast<std::size_t>(steps) * kPitches, 0);
     for (int p = 0; p < kPitches; ++p) {
         for (std::int64_t k = indptr[p]; k < indptr[p + 1]; ++k) {
-            std::int64_t t = indices[static_cast<std::size_t>(k)];
+            const std::int64_t t = index_at(static_cast<std::size_t>(k));
             if (t < 0 || t >= steps)
                 throw FormatError(file, "member " + prefix + "indices.npy: time step " + std::to_string(t) + " outside 0.." + std::to_string(steps - 1));
             // scipy's toarray() sums duplicate entries (wrapping in uint8).
-            track.roll[static_cast<std::size_t>(t) * kPitches + p] += values[static_cast<std::size_t>(k)];
+            track.roll[static_cast<std::size_t>(t) * kPitches + p] += value_ptr[k];
         }
     }
     return track;
