@@ -6,6 +6,12 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -40,6 +46,7 @@ struct EvalArgs {
     std::size_t media_songs = 2;  // songs pictured and rendered per set in index.html
     int media_bars = 8;
     std::string run_dir;          // a training run: its curve.png goes into the report
+    unsigned jobs = 0;            // threads; 0 = one per hardware thread
 };
 
 struct SongRef {
@@ -113,13 +120,58 @@ std::vector<SongRef> collect(const std::vector<std::string>& args, const std::st
     return out;
 }
 
-// Evaluates a set with progress on stderr (done/total, rate, ETA on a TTY; a line per 10% otherwise).
-void evaluate(const char* label, const std::vector<SongRef>& songs, eval::SetEvaluator& ev) {
+// Evaluates a set on `jobs` threads (songs are loaded and measured in parallel, added in input order), with
+// progress on stderr (done/total, rate, ETA on a TTY; a line per 10% otherwise). A song's error is
+// rethrown when its turn comes, so the message names the first bad input in order.
+void evaluate(const char* label, const std::vector<SongRef>& songs, eval::SetEvaluator& ev, unsigned jobs) {
+    struct Slot {
+        std::optional<eval::SongEvaluation> result;
+        std::exception_ptr error;
+        bool done = false;
+    };
+    std::vector<Slot> slots(songs.size());
+    std::mutex mutex;
+    std::condition_variable finished;
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> stop{false};
+    const eval::EvalOptions options = ev.options();
+    auto worker = [&] {
+        for (std::size_t i = next++; i < songs.size() && !stop; i = next++) {
+            Slot slot;
+            try {
+                slot.result = eval::evaluate_song(songs[i].name, songs[i].load(), options);
+            } catch (...) {
+                slot.error = std::current_exception();
+            }
+            std::lock_guard<std::mutex> lock(mutex);
+            slots[i] = std::move(slot);
+            slots[i].done = true;
+            finished.notify_all();
+        }
+    };
+    std::vector<std::thread> pool;
+    struct Joiner {  // stop and join the workers on every exit path, errors included
+        std::vector<std::thread>& pool;
+        std::atomic<bool>& stop;
+        ~Joiner() {
+            stop = true;
+            for (auto& t : pool) t.join();
+        }
+    } joiner{pool, stop};
+    for (unsigned j = 0; j < std::max(1u, jobs); ++j) pool.emplace_back(worker);
+
     const bool tty = isatty(STDERR_FILENO);
     const auto t0 = std::chrono::steady_clock::now();
     std::size_t next_line = 0;
     for (std::size_t i = 0; i < songs.size(); ++i) {
-        ev.add(songs[i].name, songs[i].load());
+        Slot slot;
+        {
+            std::unique_lock<std::mutex> lock(mutex);
+            finished.wait(lock, [&] { return slots[i].done; });
+            slot = std::move(slots[i]);
+        }
+        if (slot.error) std::rethrow_exception(slot.error);
+        ev.add(std::move(*slot.result));
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const double rate = static_cast<double>(i + 1) / std::max(secs, 1e-9);
         const double eta = static_cast<double>(songs.size() - i - 1) / rate;
@@ -174,8 +226,9 @@ void run(const EvalArgs& a) {
     eval::EvalOptions options;
     options.qualified_min_steps = a.qualified_min_steps;
     eval::SetEvaluator gen(options), ref(options);
-    evaluate("generated", generated, gen);
-    evaluate("reference", reference, ref);
+    const unsigned jobs = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+    evaluate("generated", generated, gen, jobs);
+    evaluate("reference", reference, ref, jobs);
     const eval::Comparison c = eval::compare_sets(gen, ref, options);
     const std::string md = eval::comparison_markdown(c), js = eval::comparison_json(c);
     std::fputs((a.json ? js : md).c_str(), stdout);
@@ -212,6 +265,7 @@ const bool registered = quintet::cli::register_command([](CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--media-bars", args->media_bars, "bars of each pictured song (from its start)")
         ->capture_default_str();
+    cmd->add_option("--jobs,-j", args->jobs, "songs evaluated in parallel (0 = one per hardware thread)");
     cmd->add_option("--run", args->run_dir, "training run folder whose curve.png goes into the report");
     cmd->callback([args] { run(*args); });
 });
