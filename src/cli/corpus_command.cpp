@@ -7,13 +7,15 @@
 #include "cli/command.hpp"
 #include "corpus/builder.hpp"
 #include "corpus/demo.hpp"
+#include "corpus/split.hpp"
 #include "corpus/stats.hpp"
 #include "corpus/store.hpp"
 
 namespace {
 
 struct CorpusArgs {
-    std::string src, output, ids, metadata, licence, root = "/", store;
+    std::string src, output, ids, metadata, licence, root = "/", store, split;
+    std::size_t limit = 0;
     int resolution = 2;
     bool quiet = false, keep_duplicates = false;
 };
@@ -74,6 +76,24 @@ const bool registered = quintet::cli::register_command([](CLI::App& app) {
     stats->callback([args] {
         const auto store = quintet::CorpusStore::open(args->store);
         std::printf("store        %s\n%s", args->store.c_str(), quintet::format_stats(quintet::compute_stats(store)).c_str());
+    });
+
+    auto* list = corpus->add_subcommand("list", "one tab-separated line per song: index, split, steps, id, title, artist, genre, licence, origin");
+    list->add_option("STORE", args->store, "a store")->required();
+    list->add_option("--split", args->split, "only songs of this split (train, valid, test)");
+    list->add_option("--limit", args->limit, "at most this many lines (0: all)");
+    list->callback([args] {
+        const auto store = quintet::CorpusStore::open(args->store);
+        const bool filter = !args->split.empty();
+        const quintet::Split only = filter ? quintet::parse_split(args->split) : quintet::Split::Train;
+        std::size_t printed = 0;
+        for (std::size_t i = 0; i < store.size() && (args->limit == 0 || printed < args->limit); ++i) {
+            const auto& s = store.song(i);
+            if (filter && s.split != only) continue;
+            std::printf("%zu\t%s\t%zu\t%s\t%s\t%s\t%s\t%s\t%s\n", i, quintet::split_name(s.split), s.steps, s.id.c_str(),
+                        s.title.c_str(), s.artist.c_str(), s.genre.c_str(), s.licence.c_str(), s.origin.c_str());
+            ++printed;
+        }
     });
 });
 

@@ -1,10 +1,17 @@
 // `quintet eval GENERATED... --reference CORPUS|FILES... [-o DIR]`: every metric of a generated set next to
 // a reference set, with the difference. Markdown on stdout (or JSON with --json); with -o, DIR gets
-// report.md, report.json, per_file.csv (generated) and per_file_reference.csv. Inputs: .npz, .mid/.midi,
+// report.md, report.json, per_file.csv (generated), per_file_reference.csv and index.html (the table,
+// piano rolls and audio of a few songs, the training curves of --run). Inputs: .npz, .mid/.midi,
 // folders of them (recursive), or a corpus store (one split of it).
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -21,6 +28,7 @@
 #include "io/midi/midi.hpp"
 #include "corpus/store.hpp"
 #include "eval/evaluation.hpp"
+#include "eval/html_report.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
@@ -35,6 +43,10 @@ struct EvalArgs {
     std::size_t max_songs = 0;
     int qualified_min_steps = 2;
     bool json = false;
+    std::size_t media_songs = 2;  // songs pictured and rendered per set in index.html
+    int media_bars = 8;
+    std::string run_dir;          // a training run: its curve.png goes into the report
+    unsigned jobs = 0;            // threads; 0 = one per hardware thread
 };
 
 struct SongRef {
@@ -108,13 +120,58 @@ std::vector<SongRef> collect(const std::vector<std::string>& args, const std::st
     return out;
 }
 
-// Evaluates a set with progress on stderr (done/total, rate, ETA on a TTY; a line per 10% otherwise).
-void evaluate(const char* label, const std::vector<SongRef>& songs, eval::SetEvaluator& ev) {
+// Evaluates a set on `jobs` threads (songs are loaded and measured in parallel, added in input order), with
+// progress on stderr (done/total, rate, ETA on a TTY; a line per 10% otherwise). A song's error is
+// rethrown when its turn comes, so the message names the first bad input in order.
+void evaluate(const char* label, const std::vector<SongRef>& songs, eval::SetEvaluator& ev, unsigned jobs) {
+    struct Slot {
+        std::optional<eval::SongEvaluation> result;
+        std::exception_ptr error;
+        bool done = false;
+    };
+    std::vector<Slot> slots(songs.size());
+    std::mutex mutex;
+    std::condition_variable finished;
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> stop{false};
+    const eval::EvalOptions options = ev.options();
+    auto worker = [&] {
+        for (std::size_t i = next++; i < songs.size() && !stop; i = next++) {
+            Slot slot;
+            try {
+                slot.result = eval::evaluate_song(songs[i].name, songs[i].load(), options);
+            } catch (...) {
+                slot.error = std::current_exception();
+            }
+            std::lock_guard<std::mutex> lock(mutex);
+            slots[i] = std::move(slot);
+            slots[i].done = true;
+            finished.notify_all();
+        }
+    };
+    std::vector<std::thread> pool;
+    struct Joiner {  // stop and join the workers on every exit path, errors included
+        std::vector<std::thread>& pool;
+        std::atomic<bool>& stop;
+        ~Joiner() {
+            stop = true;
+            for (auto& t : pool) t.join();
+        }
+    } joiner{pool, stop};
+    for (unsigned j = 0; j < std::max(1u, jobs); ++j) pool.emplace_back(worker);
+
     const bool tty = isatty(STDERR_FILENO);
     const auto t0 = std::chrono::steady_clock::now();
     std::size_t next_line = 0;
     for (std::size_t i = 0; i < songs.size(); ++i) {
-        ev.add(songs[i].name, songs[i].load());
+        Slot slot;
+        {
+            std::unique_lock<std::mutex> lock(mutex);
+            finished.wait(lock, [&] { return slots[i].done; });
+            slot = std::move(slots[i]);
+        }
+        if (slot.error) std::rethrow_exception(slot.error);
+        ev.add(std::move(*slot.result));
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const double rate = static_cast<double>(i + 1) / std::max(secs, 1e-9);
         const double eta = static_cast<double>(songs.size() - i - 1) / rate;
@@ -128,17 +185,50 @@ void evaluate(const char* label, const std::vector<SongRef>& songs, eval::SetEva
     }
 }
 
+// index.html with pictures and audio of the first songs of each set and the run's training curves.
+void write_html(const EvalArgs& a, const std::vector<SongRef>& generated, const std::vector<SongRef>& reference,
+                const eval::Comparison& c, const fs::path& dir) {
+    eval::HtmlReport report;
+    report.comparison = c;
+    std::vector<std::string> notes;
+    eval::MediaOptions media;
+    media.bars = a.media_bars;
+    auto add_songs = [&](const std::vector<SongRef>& songs, const std::string& set) {
+        for (std::size_t i = 0; i < std::min(a.media_songs, songs.size()); ++i)
+            report.songs.push_back(eval::write_song_media(songs[i].load(), set, songs[i].name,
+                                                          set + "-" + std::to_string(i + 1), dir, media, notes));
+    };
+    add_songs(generated, "generated");
+    add_songs(reference, "reference");
+    if (!a.run_dir.empty()) {
+        const fs::path curve = fs::path(a.run_dir) / "curve.png";
+        std::error_code ec;
+        if (fs::is_regular_file(curve, ec)) {
+            write_file_atomically(dir / "curve.png", read_file(curve));
+            report.curve_image = "curve.png";
+        } else {
+            notes.push_back("no training curves: " + curve.string() + " does not exist");
+        }
+    }
+    for (const auto& n : notes)  // one line per distinct reason
+        if (std::find(report.notes.begin(), report.notes.end(), n) == report.notes.end()) report.notes.push_back(n);
+    write_file_atomically(dir / "index.html", eval::html_report(report));
+}
+
 void run(const EvalArgs& a) {
     if (a.split != "train" && a.split != "valid" && a.split != "test" && a.split != "all")
         throw UsageError("--split must be train, valid, test or all (got '" + a.split + "')");
     if (a.qualified_min_steps < 1) throw UsageError("--qn-min-steps must be at least 1");
+    if (a.media_bars < 1) throw UsageError("--media-bars must be at least 1");
+    if (!a.run_dir.empty() && a.out_dir.empty()) throw UsageError("--run needs a report folder (-o DIR)");
     const auto generated = collect(a.generated, a.split, a.max_songs);
     const auto reference = collect(a.reference, a.split, a.max_songs);
     eval::EvalOptions options;
     options.qualified_min_steps = a.qualified_min_steps;
     eval::SetEvaluator gen(options), ref(options);
-    evaluate("generated", generated, gen);
-    evaluate("reference", reference, ref);
+    const unsigned jobs = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+    evaluate("generated", generated, gen, jobs);
+    evaluate("reference", reference, ref, jobs);
     const eval::Comparison c = eval::compare_sets(gen, ref, options);
     const std::string md = eval::comparison_markdown(c), js = eval::comparison_json(c);
     std::fputs((a.json ? js : md).c_str(), stdout);
@@ -151,6 +241,7 @@ void run(const EvalArgs& a) {
         write_file_atomically(dir / "report.json", js);
         write_file_atomically(dir / "per_file.csv", eval::per_file_csv(gen.rows()));
         write_file_atomically(dir / "per_file_reference.csv", eval::per_file_csv(ref.rows()));
+        write_html(a, generated, reference, c, dir);
         std::fprintf(stderr, "report written to %s\n", a.out_dir.c_str());
     }
 }
@@ -170,6 +261,12 @@ const bool registered = quintet::cli::register_command([](CLI::App& app) {
                     "MuseGAN QN: shortest qualified note in steps at 24 per beat (v1 code 2, paper text 3)")
         ->capture_default_str();
     cmd->add_flag("--json", args->json, "print JSON instead of Markdown");
+    cmd->add_option("--media", args->media_songs, "songs of each set pictured and rendered in index.html")
+        ->capture_default_str();
+    cmd->add_option("--media-bars", args->media_bars, "bars of each pictured song (from its start)")
+        ->capture_default_str();
+    cmd->add_option("--jobs,-j", args->jobs, "songs evaluated in parallel (0 = one per hardware thread)");
+    cmd->add_option("--run", args->run_dir, "training run folder whose curve.png goes into the report");
     cmd->callback([args] { run(*args); });
 });
 

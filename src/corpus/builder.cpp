@@ -106,7 +106,8 @@ std::uint64_t roll_fingerprint(const Multitrack& lpd5) {
 
 bool has_notes(const Multitrack& mt) {
     for (const auto& t : mt.tracks)
-        if (!t.empty()) return true;
+        for (std::size_t s = 0; s < t.steps(); ++s)
+            if (row_has_notes(&t.roll[s * kPitches])) return true;
     return false;
 }
 

@@ -110,26 +110,36 @@ Multitrack prepare_for_eval(const Multitrack& mt) {
 
 SetEvaluator::SetEvaluator(EvalOptions options) : options_(std::move(options)), bars_(options_.grid) {}
 
-void SetEvaluator::add(const std::string& file, const Multitrack& input) {
+SongEvaluation evaluate_song(const std::string& file, const Multitrack& input, const EvalOptions& options) {
     const Multitrack mt = prepare_for_eval(input);
-    ++songs_;
-    for (const auto& v : muspy_metrics(note_music(mt), options_.muspy)) rows_.push_back({file, "song", v.metric, v.value});
+    SongEvaluation out{{}, {}, {}, BarSet(options.grid)};
+    auto& rows = out.rows;
+    for (const auto& v : muspy_metrics(note_music(mt), options.muspy)) rows.push_back({file, "song", v.metric, v.value});
     for (std::size_t i = 0; i < mt.tracks.size(); ++i)
-        for (const auto& v : muspy_metrics(note_music(mt, i), options_.muspy))
-            rows_.push_back({file, lower(mt.tracks[i].name), v.metric, v.value});
+        for (const auto& v : muspy_metrics(note_music(mt, i), options.muspy))
+            rows.push_back({file, lower(mt.tracks[i].name), v.metric, v.value});
     MuseganOptions o;
-    o.qualified_min_steps = options_.qualified_min_steps;
-    o.drum_tolerance = options_.drum_tolerance;
+    o.qualified_min_steps = options.qualified_min_steps;
+    o.drum_tolerance = options.drum_tolerance;
     o.chroma = ChromaMode::PitchClass;
-    musegan_pc_.push_back(musegan_metrics(mt, o));
+    out.musegan_pitch_class = musegan_metrics(mt, o);
     o.chroma = ChromaMode::Band;
-    musegan_band_.push_back(musegan_metrics(mt, o));
-    for (const auto& v : musegan_rows(musegan_pc_.back())) rows_.push_back({file, v.scope, paper_metric(v.metric), v.value});
-    for (const auto& v : musegan_rows(musegan_band_.back())) {
+    out.musegan_band = musegan_metrics(mt, o);
+    for (const auto& v : musegan_rows(out.musegan_pitch_class)) rows.push_back({file, v.scope, paper_metric(v.metric), v.value});
+    for (const auto& v : musegan_rows(out.musegan_band)) {
         const std::string paper = paper_metric(v.metric);
-        if (differs_with_chroma(paper)) rows_.push_back({file, v.scope, paper + "_band", v.value});
+        if (differs_with_chroma(paper)) rows.push_back({file, v.scope, paper + "_band", v.value});
     }
-    bars_.add(mt);
+    out.bars.add(mt);
+    return out;
+}
+
+void SetEvaluator::add(SongEvaluation&& song) {
+    ++songs_;
+    rows_.insert(rows_.end(), std::make_move_iterator(song.rows.begin()), std::make_move_iterator(song.rows.end()));
+    musegan_pc_.push_back(song.musegan_pitch_class);
+    musegan_band_.push_back(song.musegan_band);
+    bars_.append(song.bars);
 }
 
 std::vector<SummaryValue> SetEvaluator::summary() const {

@@ -43,11 +43,22 @@ struct SummaryValue {
     std::string pooling;   // "mean over songs", "mean over bars", "set"
 };
 
+// Everything one song contributes to a set. evaluate_song is pure, so songs can be evaluated on several
+// threads and added in order.
+struct SongEvaluation {
+    std::vector<FileRow> rows;
+    MuseganResult musegan_pitch_class{}, musegan_band{};
+    BarSet bars;
+};
+// `mt` in any layout or resolution (prepare_for_eval is applied). `file` names it in per_file rows.
+SongEvaluation evaluate_song(const std::string& file, const Multitrack& mt, const EvalOptions& options = {});
+
 class SetEvaluator {
 public:
     explicit SetEvaluator(EvalOptions options = {});
-    // `mt` in any layout or resolution (prepare_for_eval is applied). `file` names it in per_file rows.
-    void add(const std::string& file, const Multitrack& mt);
+    void add(const std::string& file, const Multitrack& mt) { add(evaluate_song(file, mt, options_)); }
+    void add(SongEvaluation&& song);
+    const EvalOptions& options() const { return options_; }
     std::size_t songs() const { return songs_; }
     const std::vector<FileRow>& rows() const { return rows_; }
     const BarSet& bars() const { return bars_; }

@@ -48,6 +48,19 @@ void BarSet::add(const Multitrack& mt) {
     }
 }
 
+void BarSet::append(const BarSet& other) {
+    if (other.tracks_ == 0) return;
+    if (tracks_ == 0) {
+        tracks_ = other.tracks_;
+        words_ = other.words_;
+    } else if (other.tracks_ != tracks_ || other.words_ != words_) {
+        throw UsageError("all songs of a set need the same tracks: " + std::to_string(other.tracks_) + " vs " +
+                         std::to_string(tracks_));
+    }
+    bits_.insert(bits_.end(), other.bits_.begin(), other.bits_.end());
+    cells_.insert(cells_.end(), other.cells_.begin(), other.cells_.end());
+}
+
 double bar_distance(const BarSet& a, std::size_t i, const BarSet& b, std::size_t j) {
     if (a.words_per_bar() != b.words_per_bar()) throw UsageError("bar sets of different shapes");
     const std::uint64_t* x = a.bar(i);

@@ -24,6 +24,8 @@ public:
     // Adds every bar of a song (a note fills the grid cells its span covers). All songs of a set must
     // have the same number of tracks (UsageError otherwise).
     void add(const Multitrack& mt);
+    // Appends the bars of another set on the same grid (UsageError if its tracks differ).
+    void append(const BarSet& other);
     std::size_t size() const { return cells_.size(); }
     std::size_t words_per_bar() const { return words_; }
     const std::uint64_t* bar(std::size_t i) const { return bits_.data() + i * words_; }

@@ -242,8 +242,12 @@ Multitrack merge_lpd5(const Multitrack& mt) {
     for (const auto& src : mt.tracks) {
         const Family f = family_of(src.program, src.is_drum);
         if (f == Family::Dropped) continue;
-        auto& dst = out.tracks[static_cast<int>(f)].roll;
-        for (std::size_t i = 0; i < src.roll.size(); ++i) dst[i] = std::max(dst[i], src.roll[i]);
+        // Raw restrict pointers: through a std::vector<uint8_t>& the compiler must assume each byte
+        // store may change the vector's own data pointer (char aliasing) and will not vectorise.
+        std::uint8_t* __restrict dst = out.tracks[static_cast<int>(f)].roll.data();
+        const std::uint8_t* __restrict in = src.roll.data();
+        const std::size_t n = src.roll.size();
+        for (std::size_t i = 0; i < n; ++i) dst[i] = dst[i] > in[i] ? dst[i] : in[i];
     }
     return out;
 }

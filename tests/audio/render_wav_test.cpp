@@ -152,3 +152,49 @@ TEST_F(RenderWav, EmptySongIsJustTheSilentTail) {
     EXPECT_EQ(w.frames(), static_cast<std::size_t>(1.5 * 44100));
     EXPECT_EQ(w.rms(0, 1.5), 0.0);
 }
+
+namespace {
+// Twelve piano tracks hammering a cluster at full velocity: far louder than full scale at gain 3.
+Multitrack loud_song() {
+    Multitrack mt;
+    mt.resolution = 4;
+    for (int k = 0; k < 12; ++k) {
+        Track t{"Piano " + std::to_string(k), 0, false, {}};
+        t.resize_steps(16);
+        for (std::size_t s = 0; s < 16; ++s)
+            if (s % 4 != 3)
+                for (int p = 48; p < 72; p += 3) t.at(s, p) = 127;
+        mt.tracks.push_back(t);
+    }
+    return mt;
+}
+int peak_of(const test::Wav& w) {
+    int peak = 0;
+    for (auto v : w.samples) peak = std::max(peak, std::abs(static_cast<int>(v)));
+    return peak;
+}
+}  // namespace
+
+TEST_F(RenderWav, ALoudMixIsScaledDownInsteadOfClipped) {
+    AudioOptions o;
+    o.gain = 3.0;
+    o.tail_seconds = 0.2;
+    o.limit_peak = false;
+    render_wav(loud_song(), dir_ / "clipped.wav", o);
+    EXPECT_EQ(peak_of(test::read_wav(dir_ / "clipped.wav")), 32768);  // the test case really clips
+    o.limit_peak = true;
+    render_wav(loud_song(), dir_ / "limited.wav", o);
+    const int peak = peak_of(test::read_wav(dir_ / "limited.wav"));
+    EXPECT_LE(peak, static_cast<int>(kPeakLimit * 32767) + 1);
+    EXPECT_GE(peak, static_cast<int>(kPeakLimit * 32767) - 1);  // scaled to the limit, not below it
+}
+
+TEST_F(RenderWav, TwoPassRenderingOfLongSongsGivesTheSameBytes) {
+    AudioOptions o;
+    o.gain = 3.0;
+    o.tail_seconds = 0.2;
+    render_wav(loud_song(), dir_ / "memory.wav", o);
+    o.in_memory_frames = 0;  // force the bounded-memory path: synthesize once for the peak, once to write
+    render_wav(loud_song(), dir_ / "twopass.wav", o);
+    EXPECT_EQ(read_file(dir_ / "memory.wav"), read_file(dir_ / "twopass.wav"));
+}

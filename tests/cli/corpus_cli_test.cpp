@@ -126,6 +126,47 @@ TEST(CorpusCli, BuildAtDefaultResolutionThenStats) {
     // Guitar and Bass are empty in all three songs.
     EXPECT_NE(s.out.find("Guitar                0       3 100.0%"), std::string::npos) << s.out;
     EXPECT_NE(s.out.find("Bass                  0       3 100.0%"), std::string::npos) << s.out;
+
+    const CliRun l = quintet_cli("corpus list '" + (dir / "s.qstore").string() + "'", dir);
+    ASSERT_EQ(l.code, 0) << l.err;
+    EXPECT_EQ(lines(l.out), 3u) << l.out;
+    EXPECT_NE(l.out.find("\tmma__midi-inc_drum.npz\tmma__midi-inc_drum\t\t\tunknown\tmma__midi-inc_drum.npz\n"), std::string::npos) << l.out;
+    const CliRun one = quintet_cli("corpus list '" + (dir / "s.qstore").string() + "' --limit 1", dir);
+    EXPECT_EQ(lines(one.out), 1u) << one.out;
+    EXPECT_EQ(quintet_cli("corpus list '" + (dir / "s.qstore").string() + "' --split dev", dir).code, 2);
+    fs::remove_all(dir);
+}
+
+TEST(CorpusCli, LpdTreeWithIdsAndMetadata) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    const fs::path dir = temp_dir("lpdtree");
+    const fs::path root = dir / "lpd_5_cleansed";
+    // Song 1 sits under its MSD folder; song 2 is found only through cleansed_ids.txt.
+    const std::string md5a = "0123456789abcdef0123456789abcdef", md5b = "fedcba9876543210fedcba9876543210";
+    fs::create_directories(root / "A/A/A/TRAAAGR128F425B14B");
+    fs::create_directories(root / "misc");
+    fs::copy_file(test::shared_data_dir() / "lpd5" / (std::string(kSmallNpz[1]) + ".npz"), root / "A/A/A/TRAAAGR128F425B14B" / (md5a + ".npz"));
+    fs::copy_file(test::shared_data_dir() / "lpd5" / (std::string(kSmallNpz[2]) + ".npz"), root / "misc" / (md5b + ".npz"));
+    write_file_atomically(dir / "cleansed_ids.txt", md5a + "    TRAAAGR128F425B14B\n" + md5b + "    TRBBBZF12903CCCF6B\n");
+    write_file_atomically(root / "processed_metadata.json",
+                          R"([{"msd_id": "TRAAAGR128F425B14B", "artist": "Mariah Carey", "title": "Hero", "genre_tagtraum": ["Pop_Rock"]},)"
+                          R"( {"msd_id": "TRBBBZF12903CCCF6B", "artist": "Green Day", "title": "Basket Case", "genre_tagtraum": "Punk"}])");
+    const CliRun b = quintet_cli("corpus build '" + root.string() + "' -o '" + (dir / "s.qstore").string() + "' -q", dir);
+    ASSERT_EQ(b.code, 0) << b.err;
+    const CorpusStore store = CorpusStore::open(dir / "s.qstore");
+    ASSERT_EQ(store.size(), 2u);
+    EXPECT_EQ(store.song(0).id, md5a);
+    EXPECT_EQ(store.song(0).artist, "Mariah Carey");
+    EXPECT_EQ(store.song(0).title, "Hero");
+    EXPECT_EQ(store.song(0).genre, "Pop_Rock");
+    EXPECT_EQ(store.song(0).licence, "CC-BY-4.0");
+    EXPECT_EQ(store.song(0).origin, "A/A/A/TRAAAGR128F425B14B/" + md5a + ".npz");
+    EXPECT_EQ(store.song(1).id, md5b);
+    EXPECT_EQ(store.song(1).artist, "Green Day");
+    EXPECT_EQ(store.song(1).genre, "Punk");
+    const CliRun bad = quintet_cli("corpus build '" + root.string() + "' -o '" + (dir / "t.qstore").string() + "' --metadata '" + (dir / "none.json").string() + "'", dir);
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_EQ(lines(bad.err), 1u) << bad.err;
     fs::remove_all(dir);
 }
 #endif

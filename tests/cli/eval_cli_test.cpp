@@ -10,6 +10,9 @@
 #include <sstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "corpus/store_writer.hpp"
 #include "io/npz/npz.hpp"
 #include "roll/multitrack.hpp"
 #include "support/shared_data.hpp"
@@ -84,10 +87,48 @@ TEST_F(EvalCli, WritesTheReportFolder) {
     EXPECT_NE(csv.find("one.npz,song,pitch_range,31\n"), std::string::npos);
     EXPECT_NE(csv.find("one.npz,piano,UPC,3.0\n"), std::string::npos);
     EXPECT_NE(slurp(dir / "report" / "per_file_reference.csv").find("ref.npz,song,pitch_range,35\n"), std::string::npos);
-    const std::string js = slurp(dir / "report" / "report.json");
-    EXPECT_NE(js.find("\"generated_songs\": 1"), std::string::npos);
-    EXPECT_NE(js.find("\"metric\": \"copied_bar_share\""), std::string::npos);
+    const auto js = nlohmann::json::parse(slurp(dir / "report" / "report.json"));  // valid JSON (NaN as null)
+    EXPECT_EQ(js["generated_songs"], 1);
+    bool found = false;
+    for (const auto& m : js["metrics"])
+        if (m["scope"] == "song" && m["metric"] == "pitch_range") {
+            found = true;
+            EXPECT_EQ(m["generated"], 31);
+            EXPECT_EQ(m["reference"], 35);
+            EXPECT_EQ(m["difference"], -4);
+        }
+    EXPECT_TRUE(found);
+    EXPECT_EQ(js["metrics"].back()["metric"], "copied_bar_share");
     EXPECT_EQ(slurp(dir / "report" / "report.md"), r.out);
+}
+
+TEST_F(EvalCli, MaxSongsKeepsEvenlySpacedSongs) {
+    for (int k = 2; k <= 4; ++k) write_npz(song(60 + k), dir / "gen" / ("song" + std::to_string(k) + ".npz"));
+    const CliRun r = run_quintet("eval " + (dir / "gen").string() + " -r " + (dir / "ref.npz").string() +
+                                     " --max-songs 2 -o " + (dir / "two").string(), dir);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("Generated: 2 songs"), std::string::npos);
+    const std::string csv = slurp(dir / "two" / "per_file.csv");  // sorted: one, song2, song3, song4 -> one, song3
+    EXPECT_NE(csv.find("one.npz,song,"), std::string::npos);
+    EXPECT_NE(csv.find("song3.npz,song,"), std::string::npos);
+    EXPECT_EQ(csv.find("song2.npz"), std::string::npos);
+}
+
+TEST_F(EvalCli, ParallelJobsGiveTheSameReportAndStopAtABadSong) {
+    for (int k = 2; k <= 5; ++k) write_npz(song(60 + k), dir / "gen" / ("song" + std::to_string(k) + ".npz"));
+    const std::string base = "eval " + (dir / "gen").string() + " -r " + (dir / "ref.npz").string() + " --json";
+    const CliRun one = run_quintet(base + " -j 1", dir), three = run_quintet(base + " -j 3", dir);
+    ASSERT_EQ(one.code, 0) << one.err;
+    ASSERT_EQ(three.code, 0) << three.err;
+    EXPECT_EQ(one.out, three.out);
+    std::ofstream(dir / "gen" / "song3.npz", std::ios::trunc) << "broken";
+    const CliRun bad = run_quintet(base + " -j 3", dir);
+    EXPECT_EQ(bad.code, 2);
+    // Progress lines of the songs before it, then the error as one last line naming the bad file.
+    const auto last = bad.err.substr(bad.err.rfind('\n', bad.err.size() - 2) + 1);
+    EXPECT_EQ(last.rfind("quintet: error: ", 0), 0u) << bad.err;
+    EXPECT_NE(last.find("song3.npz"), std::string::npos) << bad.err;
+    EXPECT_EQ(bad.err.find("quintet: error"), bad.err.rfind("quintet: error")) << bad.err;
 }
 
 TEST_F(EvalCli, JsonOnStdout) {
@@ -130,4 +171,42 @@ TEST_F(EvalCli, MidiInputMatchesItsLpdNpz) {
     const std::string gen = values(slurp(dir / "midi" / "per_file.csv"));
     EXPECT_GT(gen.size(), 1000u);
     EXPECT_EQ(gen, values(slurp(dir / "midi" / "per_file_reference.csv")));
+}
+
+// A corpus store as the reference: only the chosen split, songs named by their id, coarse store
+// resolutions brought to 24 steps per beat note by note.
+TEST_F(EvalCli, CorpusStoreReferenceBySplit) {
+    // The store holds song(67) at 4 steps per beat (a beat-long chord = 4 steps): same notes as one.npz.
+    auto at_4_steps_per_beat = [](Multitrack mt) {
+        mt.resolution = 4;
+        for (auto& t : mt.tracks) {
+            Track small = t;
+            small.roll.assign(16 * kPitches, 0);
+            for (std::size_t s = 0; s < 16; ++s)
+                for (int p = 0; p < kPitches; ++p) small.at(s, p) = t.at(s * 6, p);
+            t = small;
+        }
+        return mt;
+    };
+    const Multitrack coarse = at_4_steps_per_beat(song(67));
+    write_store(dir / "corpus.qstore", 4, [&](StoreWriter& w) {
+        SongInfo valid;
+        valid.id = "lpd/abc/valid-song";
+        valid.split = Split::Valid;
+        w.add(valid, coarse);
+        SongInfo train;
+        train.id = "train-song";
+        train.split = Split::Train;
+        w.add(train, at_4_steps_per_beat(song(71)));
+    });
+    CliRun r = run_quintet("eval " + (dir / "gen").string() + " -r " + (dir / "corpus.qstore").string() + " -o " +
+                               (dir / "store").string(), dir);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("reference: 1 songs"), std::string::npos) << r.out;  // valid split by default
+    EXPECT_NE(r.out.find("| song | pitch_range | 31 | 31 | 0 |"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("| piano | UPC | 3 | 3 | 0 |"), std::string::npos) << r.out;
+    EXPECT_NE(slurp(dir / "store" / "per_file_reference.csv").find("valid-song,song,pitch_range,31\n"), std::string::npos);
+    r = run_quintet("eval " + (dir / "gen").string() + " -r " + (dir / "corpus.qstore").string() + " --split all", dir);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("reference: 2 songs"), std::string::npos);
 }

@@ -89,7 +89,9 @@ TEST(Evaluation, ComparingASetWithItself) {
     ASSERT_FALSE(c.rows.empty());
     for (const auto& r : c.rows) {
         if (r.pooling == "novelty") continue;
-        if (std::isfinite(r.generated)) EXPECT_EQ(r.difference, 0.0) << r.scope << " " << r.metric;
+        if (std::isfinite(r.generated)) {
+            EXPECT_EQ(r.difference, 0.0) << r.scope << " " << r.metric;
+        }
     }
     EXPECT_EQ(c.rows.back().metric, "copied_bar_share");
     EXPECT_DOUBLE_EQ(c.rows.back().generated, 1.0);

@@ -94,6 +94,9 @@ TEST(LinePlot, BadInputsAreUsageErrors) {
     tiny.width = 10;
     EXPECT_THROW(render_line_plot({hyperbola()}, tiny), UsageError);
     EXPECT_THROW(write_line_plot_png({hyperbola()}, "/nonexistent/dir/p.png", {}), Error);
+    EXPECT_THROW(render_line_plot({Series{"huge", {0, 1}, {-1e308, 1e308}}}, {}), UsageError);
+    // Values far from zero with a tiny spread must neither hang nor throw.
+    EXPECT_NO_THROW(render_line_plot({Series{"offset", {0, 1, 2}, {1e15, 1e15 + 1, 1e15 + 2}}}, {}));
 }
 
 TEST(LinePlot, WritesAReadablePng) {

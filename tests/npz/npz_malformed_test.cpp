@@ -164,6 +164,17 @@ TEST(NpzMalformed, BadMembersAreRefused) {
                         "array data truncated");
 }
 
+TEST(NpzMalformed, ShapesClaimingGigabytesAreRefusedBeforeAllocating) {
+    // Two tracks of 3M steps each (768 MB dense) declared in a file of a few hundred bytes.
+    Members m = good_members();
+    const std::string big = npy::write("<i8", {2}, bytes_of(std::vector<std::int64_t>{3000000, 128}));
+    m = replace(m, "pianoroll_0_csc_shape.npy", big);
+    for (const auto& [name, bytes] : good_members())
+        if (name.rfind("pianoroll_0_", 0) == 0) m.push_back({"pianoroll_1_" + name.substr(12), name.find("shape") != std::string::npos ? big : bytes});
+    m = replace(m, "info.json", R"({"resolution": 24, "0": {}, "1": {}})");
+    expect_format_error(test::build_zip(m), "more than 512 MiB");
+}
+
 TEST(NpzMalformed, NotAZipAndEmptyInputAreRefused) {
     expect_format_error("", "zip");
     expect_format_error("PK\x03\x04 this is not really a zip", "zip");

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -82,62 +83,111 @@ std::uint64_t rendered_frames(const Multitrack& mt, const AudioOptions& o) {
     return static_cast<std::uint64_t>(std::llround(seconds * o.sample_rate));
 }
 
-void render_wav(const Multitrack& mt, const fs::path& wav, const AudioOptions& o) {
-    validate(o);
-    const fs::path sf_path = resolve_soundfont(o);  // before anything is created
-    const std::uint64_t frames = rendered_frames(mt, o);
-    const std::string header = wav_header_pcm16(o.sample_rate, 2, frames);
-    const auto plan = assign_channels(mt);
-    const auto events = schedule_notes(mt, plan, o.sample_rate);
+namespace {
 
+struct Synth {
+    SettingsPtr settings;
+    SynthPtr synth;
+};
+
+// A synthesizer with the SoundFont loaded and every channel's preset selected.
+Synth make_synth(const fs::path& sf_path, const AudioOptions& o, const std::vector<ChannelAssignment>& plan) {
     quiet_fluid_logging();
-    SettingsPtr settings(new_fluid_settings());
-    if (!settings) throw IoError("audio: FluidSynth could not create its settings");
-    fluid_settings_setnum(settings.get(), "synth.sample-rate", o.sample_rate);
-    fluid_settings_setnum(settings.get(), "synth.gain", o.gain);
-    fluid_settings_setint(settings.get(), "synth.midi-channels", channels_needed(plan));
-    fluid_settings_setint(settings.get(), "synth.lock-memory", 0);  // mlock of 140 MB fails in containers
-    SynthPtr synth(new_fluid_synth(settings.get()));
-    if (!synth) throw IoError("audio: FluidSynth could not create a synthesizer: " + g_last_fluid_error);
+    Synth s;
+    s.settings.reset(new_fluid_settings());
+    if (!s.settings) throw IoError("audio: FluidSynth could not create its settings");
+    fluid_settings_setnum(s.settings.get(), "synth.sample-rate", o.sample_rate);
+    fluid_settings_setnum(s.settings.get(), "synth.gain", o.gain);
+    fluid_settings_setint(s.settings.get(), "synth.midi-channels", channels_needed(plan));
+    fluid_settings_setint(s.settings.get(), "synth.lock-memory", 0);  // mlock of 140 MB fails in containers
+    s.synth.reset(new_fluid_synth(s.settings.get()));
+    if (!s.synth) throw IoError("audio: FluidSynth could not create a synthesizer: " + g_last_fluid_error);
 
     g_last_fluid_error.clear();
-    const int sfont = fluid_synth_sfload(synth.get(), sf_path.c_str(), 0);
+    const int sfont = fluid_synth_sfload(s.synth.get(), sf_path.c_str(), 0);
     if (sfont == FLUID_FAILED)
         throw FormatError(sf_path.string(), "not a SoundFont FluidSynth can load" +
                                                 (g_last_fluid_error.empty() ? "" : ": " + g_last_fluid_error));
     for (const auto& a : plan) {
         try {
-            select_program(synth.get(), sfont, a);
+            select_program(s.synth.get(), sfont, a);
         } catch (const FormatError& e) {
             throw FormatError(sf_path.string(), e.what());
         }
     }
+    return s;
+}
+
+// Plays the events and hands the interleaved stereo output to `sink` in blocks of at most 4096 frames.
+void synthesize(fluid_synth_t* synth, const std::vector<SynthEvent>& events, std::uint64_t frames,
+                const std::function<void(const float*, std::size_t)>& sink) {
+    constexpr std::uint64_t kBlock = 4096;
+    std::vector<float> block(2 * kBlock);
+    std::size_t next = 0;
+    std::uint64_t done = 0;
+    while (done < frames) {
+        // Apply every event due now, then render up to the next event or a block, whichever is first.
+        for (; next < events.size() && static_cast<std::uint64_t>(events[next].frame) <= done; ++next) {
+            const auto& e = events[next];
+            if (e.note_on) fluid_synth_noteon(synth, e.channel, e.key, e.velocity);
+            else fluid_synth_noteoff(synth, e.channel, e.key);
+        }
+        std::uint64_t n = std::min(kBlock, frames - done);
+        if (next < events.size()) n = std::min<std::uint64_t>(n, static_cast<std::uint64_t>(events[next].frame) - done);
+        if (fluid_synth_write_float(synth, static_cast<int>(n), block.data(), 0, 2, block.data(), 1, 2) != FLUID_OK)
+            throw IoError("audio: FluidSynth failed to render: " + g_last_fluid_error);
+        sink(block.data(), static_cast<std::size_t>(n));
+        done += n;
+    }
+}
+
+}  // namespace
+
+void render_wav(const Multitrack& mt, const fs::path& wav, const AudioOptions& o) {
+    validate(o);
+    const fs::path sf_path = resolve_soundfont(o);  // before anything is created
+    {
+        // Fail before synthesizing minutes of audio that could not be saved.
+        const fs::path folder = wav.has_parent_path() ? wav.parent_path() : fs::path(".");
+        std::error_code ec;
+        if (!fs::is_directory(folder, ec)) throw IoError(wav.string() + ": cannot write, folder " + folder.string() + " does not exist");
+    }
+    const std::uint64_t frames = rendered_frames(mt, o);
+    const std::string header = wav_header_pcm16(o.sample_rate, 2, frames);
+    const auto plan = assign_channels(mt);
+    const auto events = schedule_notes(mt, plan, o.sample_rate);
+
+    // First pass: the peak, so a mix that would clip is scaled down as a whole instead of distorted. Songs up
+    // to in_memory_frames keep the samples (8 bytes per frame: 33 MB for 93 s); longer ones are played twice.
+    const bool in_memory = frames <= o.in_memory_frames;
+    std::vector<float> mix;
+    if (in_memory) mix.reserve(2 * frames);
+    float peak = 0;
+    {
+        Synth s = make_synth(sf_path, o, plan);
+        synthesize(s.synth.get(), events, frames, [&](const float* p, std::size_t n) {
+            for (std::size_t i = 0; i < 2 * n; ++i) peak = std::max(peak, std::abs(p[i]));
+            if (in_memory) mix.insert(mix.end(), p, p + 2 * n);
+        });
+    }
+    const float scale = o.limit_peak && peak > kPeakLimit ? kPeakLimit / peak : 1.0f;
 
     write_atomically(wav, [&](const fs::path& tmp) {
         std::ofstream out(tmp, std::ios::binary);
         if (!out) throw IoError(wav.string() + ": cannot open for writing");
         out.write(header.data(), static_cast<std::streamsize>(header.size()));
-
-        constexpr std::uint64_t kChunk = 4096;
-        std::vector<float> mix(2 * kChunk);
-        std::vector<std::int16_t> pcm(2 * kChunk);
-        std::size_t next = 0;
-        std::uint64_t done = 0;
-        while (done < frames) {
-            // Apply every event due now, then render up to the next event or a chunk, whichever is first.
-            for (; next < events.size() && static_cast<std::uint64_t>(events[next].frame) <= done; ++next) {
-                const auto& e = events[next];
-                if (e.note_on) fluid_synth_noteon(synth.get(), e.channel, e.key, e.velocity);
-                else fluid_synth_noteoff(synth.get(), e.channel, e.key);
-            }
-            std::uint64_t n = std::min(kChunk, frames - done);
-            if (next < events.size()) n = std::min<std::uint64_t>(n, static_cast<std::uint64_t>(events[next].frame) - done);
-            if (fluid_synth_write_float(synth.get(), static_cast<int>(n), mix.data(), 0, 2, mix.data(), 1, 2) != FLUID_OK)
-                throw IoError("audio: FluidSynth failed to render: " + g_last_fluid_error);
-            for (std::uint64_t i = 0; i < 2 * n; ++i)
-                pcm[i] = static_cast<std::int16_t>(std::clamp(std::lround(mix[i] * 32767.0f), -32768L, 32767L));
+        std::vector<std::int16_t> pcm;
+        auto emit = [&](const float* p, std::size_t n) {
+            pcm.resize(2 * n);
+            for (std::size_t k = 0; k < 2 * n; ++k)
+                pcm[k] = static_cast<std::int16_t>(std::clamp(std::lround(p[k] * scale * 32767.0f), -32768L, 32767L));
             out.write(reinterpret_cast<const char*>(pcm.data()), static_cast<std::streamsize>(4 * n));
-            done += n;
+        };
+        if (in_memory) {
+            for (std::size_t f = 0; f < frames; f += 4096) emit(mix.data() + 2 * f, std::min<std::size_t>(4096, frames - f));
+        } else {
+            Synth s = make_synth(sf_path, o, plan);
+            synthesize(s.synth.get(), events, frames, emit);
         }
         out.close();
         if (!out) throw IoError(wav.string() + ": write failed");

@@ -16,7 +16,13 @@ struct AudioOptions {
     int sample_rate = 44100;    // 8000..96000
     double gain = 0.5;          // FluidSynth master gain, 0..10
     double tail_seconds = 1.5;  // silence after the last step so releases and reverb ring out, 0..60
+    bool limit_peak = true;     // a mix that would clip is scaled down as a whole to peak kPeakLimit
+    // Renders up to this many frames are kept in memory (8 bytes per frame) between measuring the peak and
+    // writing; longer ones are synthesized twice instead. Default: 20 minutes at 48 kHz (460 MB).
+    std::uint64_t in_memory_frames = 20ull * 60 * 48000;
 };
+
+inline constexpr float kPeakLimit = 0.98f;  // -0.18 dBFS
 
 // The SoundFont render_wav would use. Throws IoError "soundfont not found: <path> (install
 // fluid-soundfont-gm or set QUINTET_SOUNDFONT)" when that file does not exist.

@@ -28,6 +28,8 @@ struct Range { double lo, hi, step; };
 
 Range axis_range(double lo, double hi, int target) {
     if (!(lo <= hi)) { lo = 0; hi = 1; }  // no finite data
+    if (!std::isfinite(hi - lo) || std::abs(lo) > 1e300 || std::abs(hi) > 1e300)
+        throw UsageError("plot: values too large to plot (beyond 1e300)");
     if (hi - lo < 1e-12 * std::max(1.0, std::abs(hi))) {  // a flat series: open a window around it
         const double pad = lo == 0 ? 1 : std::abs(lo) * 0.1;
         lo -= pad;
@@ -35,6 +37,14 @@ Range axis_range(double lo, double hi, int target) {
     }
     const double step = nice_step(hi - lo, target);
     return {std::floor(lo / step + 1e-9) * step, std::ceil(hi / step - 1e-9) * step, step};
+}
+
+// Tick values lo, lo + step, ..., hi, computed by index (adding step to a huge value could stall).
+std::vector<double> ticks(double lo, double hi, double step) {
+    const long n = std::lround((hi - lo) / step);
+    std::vector<double> v;
+    for (long k = 0; k <= std::min(n, 1000L); ++k) v.push_back(lo + k * step);
+    return v;
 }
 
 // Enough decimals to tell ticks `step` apart; %g for very large or small magnitudes.
@@ -94,8 +104,7 @@ PlotFrame plot_frame(const std::vector<Series>& series, const PlotOptions& o) {
     f.x_min = xr.lo; f.x_max = xr.hi; f.x_step = xr.step;
     f.y_min = yr.lo; f.y_max = yr.hi; f.y_step = yr.step;
     int label_w = 0;
-    for (double v = yr.lo; v <= yr.hi + yr.step * 0.5; v += yr.step)
-        label_w = std::max(label_w, font::text_width(tick_label(v, yr.step)));
+    for (double v : ticks(yr.lo, yr.hi, yr.step)) label_w = std::max(label_w, font::text_width(tick_label(v, yr.step)));
     f.left = 10 + (o.y_label.empty() ? 0 : font::kLineHeight + 6) + label_w + 8;
     f.right = o.width - 1 - 20;
     f.top = o.title.empty() ? 14 : 14 + 2 * font::kLineHeight + 6;
@@ -108,13 +117,13 @@ Image render_line_plot(const std::vector<Series>& series, const PlotOptions& o) 
     Canvas c(o.width, o.height);
 
     // Grid and tick labels.
-    for (double v = f.y_min; v <= f.y_max + f.y_step * 0.5; v += f.y_step) {
+    for (double v : ticks(f.y_min, f.y_max, f.y_step)) {
         const int y = f.y_pixel(v);
         c.hline(f.left, f.right, y, kGrid);
         const std::string s = tick_label(v, f.y_step);
         c.text(f.left - 6 - font::text_width(s), y - font::kCapHeight / 2, s, kInk);
     }
-    for (double v = f.x_min; v <= f.x_max + f.x_step * 0.5; v += f.x_step) {
+    for (double v : ticks(f.x_min, f.x_max, f.x_step)) {
         const int x = f.x_pixel(v);
         c.vline(x, f.top, f.bottom, kGrid);
         const std::string s = tick_label(v, f.x_step);

@@ -20,6 +20,8 @@ using nlohmann::json;
 // Refuse rolls longer than this instead of allocating them: 4M steps at 24 per beat is ~48 hours at
 // 120 bpm (LPD songs are < 100k steps), and 4M x 128 bytes = 512 MiB per track.
 constexpr std::int64_t kMaxSteps = std::int64_t(1) << 22;
+// ... and all dense rolls of one file together beyond this (a 300-byte file must not claim gigabytes).
+constexpr std::uint64_t kMaxDenseBytes = std::uint64_t(1) << 29;
 // pypianoroll's DEFAULT_VELOCITY, used when a BinaryTrack (bool data) holds notes.
 constexpr std::uint8_t kBinaryVelocity = 64;
 
@@ -45,6 +47,18 @@ void require_per_step(const npy::Array& a, const std::string& file, const std::s
     if (a.shape[0] > kMaxSteps) throw FormatError(file, "member " + key + ".npy: too many time steps");
 }
 
+// Time steps of track `index` from its shape member, which must be (T, 128) with 0 <= T <= kMaxSteps.
+std::int64_t read_steps(const ZipArchive& zip, int index, const std::string& file) {
+    const std::string prefix = "pianoroll_" + std::to_string(index) + "_csc_";
+    std::string buf;
+    auto shape_arr = load_array(zip, prefix + "shape", buf, file);
+    auto shape = npy::to_int64(shape_arr, file, "member " + prefix + "shape.npy");
+    if (shape.size() != 2) throw FormatError(file, "member " + prefix + "shape.npy: expected 2 values");
+    if (shape[1] != kPitches) throw FormatError(file, "member " + prefix + "shape.npy: expected 128 pitch columns, got " + std::to_string(shape[1]));
+    if (shape[0] < 0 || shape[0] > kMaxSteps) throw FormatError(file, "member " + prefix + "shape.npy: invalid number of time steps " + std::to_string(shape[0]));
+    return shape[0];
+}
+
 Track read_track(const ZipArchive& zip, int index, const json& info, const std::string& file) {
     Track track;
     if (info.contains("name") && info["name"].is_string()) track.name = info["name"].get<std::string>();
@@ -60,19 +74,23 @@ Track read_track(const ZipArchive& zip, int index, const json& info, const std::
     }
 
     const std::string prefix = "pianoroll_" + std::to_string(index) + "_csc_";
-    std::string buf_shape, buf_indptr, buf_indices, buf_data;
-    auto shape_arr = load_array(zip, prefix + "shape", buf_shape, file);
-    auto shape = npy::to_int64(shape_arr, file, "member " + prefix + "shape.npy");
-    if (shape.size() != 2) throw FormatError(file, "member " + prefix + "shape.npy: expected 2 values");
-    const std::int64_t steps = shape[0];
-    if (shape[1] != kPitches) throw FormatError(file, "member " + prefix + "shape.npy: expected 128 pitch columns, got " + std::to_string(shape[1]));
-    if (steps < 0 || steps > kMaxSteps) throw FormatError(file, "member " + prefix + "shape.npy: invalid number of time steps " + std::to_string(steps));
-
+    const std::int64_t steps = read_steps(zip, index, file);
+    std::string buf_indptr, buf_indices, buf_data;
     auto indptr_arr = load_array(zip, prefix + "indptr", buf_indptr, file);
     auto indices_arr = load_array(zip, prefix + "indices", buf_indices, file);
     auto data_arr = load_array(zip, prefix + "data", buf_data, file);
     auto indptr = npy::to_int64(indptr_arr, file, "member " + prefix + "indptr.npy");
-    auto indices = npy::to_int64(indices_arr, file, "member " + prefix + "indices.npy");
+    // LPD's indices are little-endian int32: read them in place; any other integer type is converted.
+    const bool int32_indices = indices_arr.kind == 'i' && indices_arr.itemsize == 4 && !indices_arr.big_endian;
+    std::vector<std::int64_t> converted;
+    if (!int32_indices) converted = npy::to_int64(indices_arr, file, "member " + prefix + "indices.npy");
+    const auto n_stored = static_cast<std::size_t>(indices_arr.count());
+    auto index_at = [&](std::size_t k) -> std::int64_t {
+        if (!int32_indices) return converted[k];
+        std::int32_t v;
+        std::memcpy(&v, indices_arr.data.data() + 4 * k, 4);
+        return v;
+    };
     if (indptr_arr.shape.size() != 1 || indptr.size() != kPitches + 1)
         throw FormatError(file, "member " + prefix + "indptr.npy: expected 129 entries");
     if (indices_arr.shape.size() != 1 || data_arr.shape.size() != 1 || data_arr.count() != indices_arr.count())
@@ -80,29 +98,32 @@ Track read_track(const ZipArchive& zip, int index, const json& info, const std::
     if (indptr[0] != 0) throw FormatError(file, "member " + prefix + "indptr.npy: first entry is not 0");
     for (int p = 0; p < kPitches; ++p)
         if (indptr[p + 1] < indptr[p]) throw FormatError(file, "member " + prefix + "indptr.npy: not non-decreasing at column " + std::to_string(p));
-    if (indptr[kPitches] > static_cast<std::int64_t>(indices.size()))
+    if (indptr[kPitches] > static_cast<std::int64_t>(n_stored))
         throw FormatError(file, "member " + prefix + "indptr.npy: last entry exceeds the number of stored values");
 
-    // Values as uint8: velocities for uint8 data, kBinaryVelocity for bool, clamped for other kinds.
-    std::vector<std::uint8_t> values(indices.size());
+    // Values as uint8: velocities for uint8 data (used in place), kBinaryVelocity for bool, clamped otherwise.
+    std::vector<std::uint8_t> values;
+    const auto* value_ptr = reinterpret_cast<const std::uint8_t*>(data_arr.data.data());
     if (data_arr.kind == 'b') {
+        values.resize(n_stored);
         for (std::size_t k = 0; k < values.size(); ++k) values[k] = data_arr.data[k] != 0 ? kBinaryVelocity : 0;
-    } else if (data_arr.kind == 'u' && data_arr.itemsize == 1) {
-        std::memcpy(values.data(), data_arr.data.data(), values.size());
-    } else {
+        value_ptr = values.data();
+    } else if (data_arr.kind != 'u' || data_arr.itemsize != 1) {
+        values.resize(n_stored);
         auto d = npy::to_double(data_arr, file, "member " + prefix + "data.npy");
         for (std::size_t k = 0; k < values.size(); ++k)
             values[k] = static_cast<std::uint8_t>(std::clamp(d[k], 0.0, 255.0));
+        value_ptr = values.data();
     }
 
     track.roll.assign(static_cast<std::size_t>(steps) * kPitches, 0);
     for (int p = 0; p < kPitches; ++p) {
         for (std::int64_t k = indptr[p]; k < indptr[p + 1]; ++k) {
-            std::int64_t t = indices[static_cast<std::size_t>(k)];
+            const std::int64_t t = index_at(static_cast<std::size_t>(k));
             if (t < 0 || t >= steps)
                 throw FormatError(file, "member " + prefix + "indices.npy: time step " + std::to_string(t) + " outside 0.." + std::to_string(steps - 1));
             // scipy's toarray() sums duplicate entries (wrapping in uint8).
-            track.roll[static_cast<std::size_t>(t) * kPitches + p] += values[static_cast<std::size_t>(k)];
+            track.roll[static_cast<std::size_t>(t) * kPitches + p] += value_ptr[k];
         }
     }
     return track;
@@ -209,8 +230,15 @@ Multitrack parse_npz(std::string_view bytes, const std::string& name) {
     Multitrack mt;
     if (info.contains("name") && info["name"].is_string()) mt.name = info["name"].get<std::string>();
     mt.resolution = read_resolution(info, name);
-    // pypianoroll counts tracks with `while str(idx) in info_dict`.
-    for (int i = 0; info.contains(std::to_string(i)); ++i) {
+    // pypianoroll counts tracks with `while str(idx) in info_dict`. The shapes are summed first, so a
+    // small file cannot make us allocate gigabytes of rolls.
+    int n_tracks = 0;
+    std::uint64_t dense_bytes = 0;
+    for (; info.contains(std::to_string(n_tracks)); ++n_tracks) {
+        dense_bytes += static_cast<std::uint64_t>(read_steps(zip, n_tracks, name)) * kPitches;
+        if (dense_bytes > kMaxDenseBytes) throw FormatError(name, "the piano rolls would need more than 512 MiB (shape members)");
+    }
+    for (int i = 0; i < n_tracks; ++i) {
         const json& ti = info[std::to_string(i)];
         if (!ti.is_object()) throw FormatError(name, "info.json: track " + std::to_string(i) + " is not an object");
         mt.tracks.push_back(read_track(zip, i, ti, name));
