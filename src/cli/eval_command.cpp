@@ -24,8 +24,6 @@
 
 #include "cli/command.hpp"
 #include "corpus/song_loader.hpp"
-#include "io/lpd/lpd_convert.hpp"
-#include "io/midi/midi.hpp"
 #include "corpus/store.hpp"
 #include "eval/evaluation.hpp"
 #include "eval/html_report.hpp"
@@ -63,15 +61,6 @@ bool is_store(const fs::path& path) {
 
 bool is_song_file(const fs::path& path) { return song_file_kind(path) != SongFileKind::Other; }
 
-// MIDI the way LPD was made (pretty_midi note pairing, then the LPD-5 merge), so a MIDI file and its
-// LPD .npz give the same metrics; .npz as stored.
-Multitrack load_song(const fs::path& path) {
-    if (song_file_kind(path) != SongFileKind::Midi) return load_song_file(path);
-    MidiParseOptions options;
-    options.pairing = NotePairing::pretty_midi;
-    return midi_to_lpd5(read_midi(path, options));
-}
-
 void add_store(const fs::path& path, const std::string& split, std::vector<SongRef>& out) {
     auto store = std::make_shared<CorpusStore>(CorpusStore::open(path));
     std::vector<std::size_t> songs;
@@ -99,10 +88,10 @@ std::vector<SongRef> collect(const std::vector<std::string>& args, const std::st
             if (ec) throw IoError(arg + ": cannot list the folder: " + ec.message());
             std::sort(files.begin(), files.end());
             if (files.empty()) throw UsageError(arg + ": no .npz or MIDI file in this folder");
-            for (const auto& f : files) out.push_back({f.filename().string(), [f] { return load_song(f); }});
+            for (const auto& f : files) out.push_back({f.filename().string(), [f] { return load_song_file(f); }});
         } else if (fs::is_regular_file(path, ec)) {
             if (is_song_file(path))
-                out.push_back({path.filename().string(), [path] { return load_song(path); }});
+                out.push_back({path.filename().string(), [path] { return load_song_file(path); }});
             else if (is_store(path))
                 add_store(path, split, out);
             else
