@@ -89,7 +89,9 @@ TEST(Evaluation, ComparingASetWithItself) {
     ASSERT_FALSE(c.rows.empty());
     for (const auto& r : c.rows) {
         if (r.pooling == "novelty") continue;
-        if (std::isfinite(r.generated)) EXPECT_EQ(r.difference, 0.0) << r.scope << " " << r.metric;
+        if (std::isfinite(r.generated)) {
+            EXPECT_EQ(r.difference, 0.0) << r.scope << " " << r.metric;
+        }
     }
     EXPECT_EQ(c.rows.back().metric, "copied_bar_share");
     EXPECT_DOUBLE_EQ(c.rows.back().generated, 1.0);
@@ -109,4 +111,23 @@ TEST(Evaluation, PerFileCsvShape) {
     EXPECT_NE(csv.find("\"odd,name.npz\",song,pitch_range,31\n"), std::string::npos);
     EXPECT_NE(csv.find(",bass,EB,0.0\n"), std::string::npos);
     EXPECT_NE(csv.find(",guitar,polyphony,nan\n"), std::string::npos);
+}
+
+TEST(Evaluation, WithoutRowsTheSummaryIsTheSame) {
+    EvalOptions lean;
+    lean.keep_rows = false;
+    SetEvaluator full, small(lean);
+    for (auto* ev : {&full, &small}) {
+        ev->add("a", chord_song());
+        ev->add("b", make_lpd5(96));
+    }
+    EXPECT_TRUE(small.rows().empty());
+    EXPECT_FALSE(full.rows().empty());
+    const auto x = full.summary(), y = small.summary();
+    ASSERT_EQ(x.size(), y.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        EXPECT_EQ(x[i].metric, y[i].metric);
+        EXPECT_TRUE(x[i].value == y[i].value || (std::isnan(x[i].value) && std::isnan(y[i].value))) << x[i].metric;
+    }
+    EXPECT_TRUE(std::isnan(find(SetEvaluator{}.summary(), "bass", "EB")->value));  // no bar: NaN, not 0
 }
