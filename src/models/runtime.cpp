@@ -1,5 +1,9 @@
 #include "models/runtime.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include "util/error.hpp"
@@ -20,9 +24,21 @@ torch::Device parse_device(const std::string& name) {
     throw UsageError("--device " + name + ": expected cpu, cuda or cuda:N");
 }
 
-void configure_torch_threads() {
-    unsigned n = std::thread::hardware_concurrency();
-    if (n > 0) torch::set_num_threads(static_cast<int>(n));
+int choose_torch_threads() {
+    if (const char* env = std::getenv("QUINTET_THREADS")) {
+        int n = std::atoi(env);
+        if (n > 0) return n;
+    }
+    int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // OpenMP workers spin while they wait: on cores that other processes keep busy, two threads ran
+    // the conv VAE 20x slower than one here (docs/vae.md). Use only the cores the 1-minute load leaves
+    // free (OMP_WAIT_POLICY=passive in the environment removes most of that penalty too).
+    double load = 0;
+    std::ifstream in("/proc/loadavg");
+    if (in >> load) return std::clamp(hardware - static_cast<int>(std::lround(load)), 1, hardware);
+    return hardware;
 }
+
+void configure_torch_threads() { torch::set_num_threads(choose_torch_threads()); }
 
 }  // namespace quintet

@@ -9,7 +9,9 @@ namespace quintet {
 // "cpu", "cuda" or "cuda:N"; throws UsageError when CUDA is asked for but not available.
 torch::Device parse_device(const std::string& name);
 
-// Use every hardware thread for intra-op parallelism (LibTorch's default here is 1).
+// Intra-op threads: $QUINTET_THREADS if set, else the hardware threads the current load leaves free
+// (at least 1). LibTorch's own default here is 1.
+int choose_torch_threads();
 void configure_torch_threads();
 
 }  // namespace quintet

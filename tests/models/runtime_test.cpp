@@ -13,7 +13,12 @@ TEST(Runtime, ParsesCpuAndRejectsUnknownDevices) {
     }
 }
 
-TEST(Runtime, UsesAllHardwareThreads) {
+TEST(Runtime, ThreadsFollowTheEnvironmentOrTheFreeCores) {
+    setenv("QUINTET_THREADS", "3", 1);
     configure_torch_threads();
-    EXPECT_EQ(torch::get_num_threads(), static_cast<int>(std::thread::hardware_concurrency()));
+    EXPECT_EQ(torch::get_num_threads(), 3);
+    unsetenv("QUINTET_THREADS");
+    int n = choose_torch_threads();
+    EXPECT_GE(n, 1);
+    EXPECT_LE(n, static_cast<int>(std::thread::hardware_concurrency()));
 }

@@ -1,0 +1,235 @@
+#include "generate/vae_nn_generator.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <string>
+
+#include "corpus/song_loader.hpp"
+#include "corpus/store.hpp"
+#include "models/runtime.hpp"
+#include "roll/operations.hpp"
+#include "train/checkpoint.hpp"
+#include "train/run_files.hpp"
+#include "train/window_data.hpp"
+#include "util/error.hpp"
+
+namespace quintet {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kStringsIndex = 3;
+constexpr float kNoteValue = 0.8f;       // binarised notes: 0.8 * 127 -> velocity 101 (SEED-SPEC 9.4)
+constexpr float kStringsFactor = 0.75f;  // "quieten the strings" -> 76
+
+void validate(const VaeNnGenerateOptions& o) {
+    if (o.blocks <= 0) throw UsageError("--blocks must be positive, got " + std::to_string(o.blocks));
+    if (!(o.alpha >= 0 && o.alpha <= 1)) throw UsageError("--alpha must be in [0, 1], got " + std::to_string(o.alpha));
+    if (!(o.noise_sd >= 0)) throw UsageError("--noise-sd must be >= 0");
+    if (!(o.threshold >= 0 && o.threshold <= 1)) throw UsageError("--threshold must be in [0, 1]");
+    if (!(o.tempo > 0 && o.tempo <= 1000)) throw UsageError("--tempo must be in (0, 1000] bpm");
+    if (o.seed_block < 0) throw UsageError("--seed-block must be >= 0");
+    if (o.seed_source == SeedSource::File && o.seed_file.empty()) throw UsageError("--seed-file needs a file");
+}
+
+// Decoded block [5, 32, 128] -> the block as the song keeps it and feeds back (SEED-SPEC 9.1).
+torch::Tensor shape_block(torch::Tensor block, double threshold, bool binarize) {
+    block = block.clone();
+    block.masked_fill_(block < threshold, 0.0);
+    if (binarize)
+        block.masked_fill_(block > 0, kNoteValue);
+    else
+        block.clamp_(0.0, 1.0);
+    block.select(0, kStringsIndex).mul_(kStringsFactor);
+    return block;
+}
+
+bool has_notes(const Multitrack& mt) {
+    return std::any_of(mt.tracks.begin(), mt.tracks.end(), [](const Track& t) { return !t.empty(); });
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+}  // namespace
+
+bool StyleLibrary::empty() const {
+    return std::all_of(latents.begin(), latents.end(), [](const torch::Tensor& t) { return !t.defined() || t.size(0) == 0; });
+}
+
+torch::Tensor mix_style(const torch::Tensor& z, const StyleLibrary& library, double alpha, std::mt19937_64& rng) {
+    auto out = z.clone();
+    for (int i = 0; i < kVaeInstruments && i < static_cast<int>(library.latents.size()); ++i) {
+        const auto& lib = library.latents[i];
+        if (!lib.defined() || lib.size(0) == 0) continue;
+        auto pick = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(lib.size(0)));
+        // Each instrument mixes with its own reference latent (the original overwrote the piano latent
+        // five times, so only the drums' mix reached the melody net: SEED-SPEC 10.2).
+        out.select(1, i).copy_(alpha * lib[pick].to(z.device()) + (1 - alpha) * z.select(1, i));
+    }
+    return out;
+}
+
+VaeNnGenerator::VaeNnGenerator(const fs::path& run_dir, const std::string& device)
+    : run_dir_(run_dir), device_(parse_device(device)) {
+    configure_torch_threads();
+    auto info = read_run_info(run_dir);
+    corpus_ = info.corpus;
+    model_ = load_run_model(run_dir, device_);
+}
+
+torch::Tensor VaeNnGenerator::seed_window(const VaeNnGenerateOptions& o, std::mt19937_64& rng, torch::Generator& gen) {
+    SeedSource source = o.seed_source;
+    if (source == SeedSource::Auto) source = fs::exists(corpus_) ? SeedSource::Corpus : SeedSource::Random;
+    if (source == SeedSource::File) {
+        Multitrack song = load_song_file(o.seed_file);
+        if (!has_notes(song)) throw UsageError(o.seed_file.string() + ": the seed file has no notes");
+        auto windows = multitrack_windows(song);
+        if (o.seed_block >= windows.size(0))
+            throw UsageError(o.seed_file.string() + ": --seed-block " + std::to_string(o.seed_block) + " but the song has " +
+                             std::to_string(windows.size(0)) + " blocks of 32 steps (16 beats)");
+        return to_unit_float(windows[o.seed_block], device_);
+    }
+    if (source == SeedSource::Corpus) {
+        if (!fs::exists(corpus_))
+            throw UsageError(corpus_.string() + ": the run's corpus is gone; use --seed-file or --seed-random");
+        auto store = CorpusStore::open(corpus_);
+        auto ids = store.songs_in(Split::Train);
+        std::shuffle(ids.begin(), ids.end(), rng);
+        for (auto id : ids) {
+            auto windows = multitrack_windows(store.load(id));
+            if (windows.size(0) == 0) continue;
+            // The window where the most instruments play, ties broken at random.
+            auto playing = windows.flatten(2).gt(0).any(2).sum(1);  // [n]
+            auto best = playing.max().item<std::int64_t>();
+            if (best == 0) continue;
+            auto candidates = torch::nonzero(playing == best).flatten();
+            auto pick = candidates[static_cast<std::int64_t>(rng() % std::uint64_t(candidates.size(0)))].item<std::int64_t>();
+            return to_unit_float(windows[pick], device_);
+        }
+        throw UsageError(corpus_.string() + ": no train song with notes to seed from");
+    }
+    // Random: every VAE decodes a standard-normal latent.
+    auto z = torch::randn({kVaeInstruments, model_->latent()}, gen).to(device_);
+    std::vector<torch::Tensor> parts;
+    for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model_->vae(i)->reconstruct(z[i].unsqueeze(0))[0]);
+    return shape_block(torch::stack(parts), o.threshold, o.binarize);
+}
+
+std::vector<Multitrack> VaeNnGenerator::style_songs(const VaeNnGenerateOptions& o) {
+    std::vector<Multitrack> songs;
+    for (const auto& f : o.style_files) songs.push_back(load_song_file(f));
+    if (!o.style_artist.empty()) {
+        if (!fs::exists(corpus_)) throw UsageError(corpus_.string() + ": the run's corpus is gone; --style-artist needs it");
+        auto store = CorpusStore::open(corpus_);
+        std::string want = lower(o.style_artist);
+        std::size_t found = 0;
+        for (std::size_t i = 0; i < store.size(); ++i)
+            if (lower(store.song(i).artist).find(want) != std::string::npos) {
+                songs.push_back(store.load(i));
+                ++found;
+            }
+        if (found == 0) throw UsageError("--style-artist '" + o.style_artist + "': no song of that artist in " + corpus_.string());
+    }
+    return songs;
+}
+
+StyleLibrary VaeNnGenerator::style_library(const std::vector<Multitrack>& songs) {
+    torch::NoGradGuard no_grad;
+    StyleLibrary lib;
+    lib.latents.resize(kVaeInstruments);
+    if (songs.empty()) return lib;
+    auto windows = multitrack_list_windows(songs).rolls;  // [N, 5, 32, 128] uint8
+    for (int i = 0; i < kVaeInstruments; ++i) {
+        // Non-empty windows only, each distinct window once (the article's "set of unique sequences").
+        std::set<std::string> seen;
+        std::vector<std::int64_t> keep;
+        for (std::int64_t w = 0; w < windows.size(0); ++w) {
+            auto cell = windows[w][i].contiguous();
+            if (cell.max().item<int>() == 0) continue;
+            std::string bytes(reinterpret_cast<const char*>(cell.data_ptr<std::uint8_t>()), std::size_t(cell.numel()));
+            if (seen.insert(std::move(bytes)).second) keep.push_back(w);
+        }
+        if (keep.empty()) continue;
+        auto x = to_unit_float(windows.index_select(0, torch::tensor(keep)).select(1, i), device_);
+        lib.latents[i] = model_->vae(i)->means(x).cpu();
+    }
+    return lib;
+}
+
+torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const VaeNnGenerateOptions& o,
+                                             const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen) {
+    torch::NoGradGuard no_grad;
+    model_->eval();
+    const int K = model_->latent();
+    auto song = torch::zeros({kVaeInstruments, std::int64_t(kWindowSteps) * o.blocks, kPitches});
+    // The seed is the first block; binarised like the rest when notes are binarised (SEED-SPEC 9.4).
+    auto first = seed.cpu();
+    if (o.binarize) {
+        first = first.gt(0).to(torch::kFloat) * kNoteValue;
+        first.select(0, kStringsIndex).mul_(kStringsFactor);
+    }
+    song.narrow(1, 0, kWindowSteps).copy_(first);
+    auto current = seed.to(device_);
+    for (int b = 1; b < o.blocks; ++b) {
+        auto z = model_->encode_means(current.unsqueeze(0));  // [1, 5, K]
+        if (!style.empty()) z = mix_style(z, style, o.alpha, rng);
+        torch::Tensor noise;
+        if (o.noise_sd > 0) noise = (torch::randn({1, kVaeInstruments, K}, gen) * o.noise_sd).to(device_);
+        if (o.noise_at == NoiseAt::Input && noise.defined()) {
+            z = z + noise;
+            noise = torch::Tensor();
+        }
+        auto next = model_->predict_next(z, noise);
+        std::vector<torch::Tensor> parts;
+        for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model_->vae(i)->reconstruct(next.select(1, i))[0]);
+        current = shape_block(torch::stack(parts), o.threshold, o.binarize);
+        song.narrow(1, std::int64_t(b) * kWindowSteps, kWindowSteps).copy_(current.cpu());
+    }
+    return song;
+}
+
+Multitrack VaeNnGenerator::generate(const VaeNnGenerateOptions& o) {
+    validate(o);
+    torch::NoGradGuard no_grad;
+    std::mt19937_64 rng(o.seed);
+    torch::Generator gen = at::detail::createCPUGenerator(o.seed);
+    auto seed = seed_window(o, rng, gen);
+    auto style = style_library(style_songs(o));
+    if ((!o.style_files.empty() || !o.style_artist.empty()) && style.empty())
+        throw UsageError("the style reference songs have no notes");
+    auto mt = rolls_to_multitrack(generate_rolls(seed, o, style, rng, gen), o.tempo);
+    mt.name = "VAE-NN " + run_dir_.filename().string() + " seed " + std::to_string(o.seed);
+    return mt;
+}
+
+Multitrack rolls_to_multitrack(const torch::Tensor& rolls, double tempo) {
+    // trunc(v * 127), as pypianoroll's uint8 cast of the original's track * 127.
+    auto velocities = (rolls.cpu().clamp(0.0, 1.0) * 127.0).to(torch::kUInt8).contiguous();
+    const std::size_t steps = std::size_t(rolls.size(1));
+    Multitrack mt;
+    mt.resolution = kVaeResolution;
+    mt.tempo.assign(steps, tempo);
+    const char* names[kFamilies] = {"Drums", "Piano", "Guitar", "Bass", "Strings"};
+    const int programs[kFamilies] = {0, 0, 24, 32, 48};
+    mt.tracks.resize(kFamilies);
+    for (int f = 0; f < kFamilies; ++f) {
+        mt.tracks[f].name = names[f];
+        mt.tracks[f].program = programs[f];
+        mt.tracks[f].is_drum = f == 0;
+        mt.tracks[f].resize_steps(steps);
+    }
+    for (int i = 0; i < kVaeInstruments; ++i) {
+        auto src = velocities[i];
+        std::copy_n(src.data_ptr<std::uint8_t>(), steps * kPitches, mt.tracks[kVaeInstrumentFamily[i]].roll.begin());
+    }
+    return mt;
+}
+
+}  // namespace quintet

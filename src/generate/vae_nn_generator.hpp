@@ -1,0 +1,53 @@
+#pragma once
+// The VAE-NN generation loop (SEED-SPEC section 9) and style conditioning (section 10), on a loaded run.
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <random>
+#include <vector>
+
+#include "generate/vae_nn_options.hpp"
+#include "models/vae_nn_model.hpp"
+#include "roll/multitrack.hpp"
+
+namespace quintet {
+
+// Per instrument (VAE-NN order), the latents [M_i, K] a style draws from; M_i may be 0 (not mixed).
+struct StyleLibrary {
+    std::vector<torch::Tensor> latents;
+    bool empty() const;
+};
+
+// z [1, 5, K]: for every instrument with a non-empty library, draw one latent s (uniformly, from rng)
+// and return alpha * s + (1 - alpha) * z for that instrument; others unchanged.
+torch::Tensor mix_style(const torch::Tensor& z, const StyleLibrary& library, double alpha, std::mt19937_64& rng);
+
+class VaeNnGenerator {
+public:
+    // Loads model.json + model.pt; UsageError/FormatError on a missing or foreign run directory.
+    VaeNnGenerator(const std::filesystem::path& run_dir, const std::string& device = "cpu");
+
+    // A whole song: 5 LPD-5 tracks (Drums, Piano, Guitar, Bass, Strings) at 2 steps per beat.
+    Multitrack generate(const VaeNnGenerateOptions& options);
+
+    // The pieces, public for tests and benchmarks.
+    torch::Tensor seed_window(const VaeNnGenerateOptions& options, std::mt19937_64& rng, torch::Generator& gen);
+    StyleLibrary style_library(const std::vector<Multitrack>& songs);
+    std::vector<Multitrack> style_songs(const VaeNnGenerateOptions& options);
+    // rolls [5, 32 * blocks, 128] in [0, 1], the seed block first.
+    torch::Tensor generate_rolls(const torch::Tensor& seed, const VaeNnGenerateOptions& options,
+                                 const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen);
+    VaeNnModel& model() { return model_; }
+
+private:
+    std::filesystem::path run_dir_;
+    std::filesystem::path corpus_;
+    torch::Device device_;
+    VaeNnModel model_{nullptr};
+};
+
+// Values in [0, 1] (VAE-NN order [5, T, 128]) -> the output Multitrack: velocity = trunc(value * 127)
+// (0.8 -> 101, strings 0.6 -> 76, as the original's artifacts), GM programs, drums on channel 10.
+Multitrack rolls_to_multitrack(const torch::Tensor& rolls, double tempo);
+
+}  // namespace quintet

@@ -1,0 +1,38 @@
+#pragma once
+// Settings of VAE-NN generation (no torch here: the CLI includes it). SEED-SPEC sections 9-10.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace quintet {
+
+// Where the first block (the seed, itself the first block of the output) comes from.
+enum class SeedSource {
+    Auto,    // the run's corpus if it can still be opened, else Random
+    File,    // seed_file (.mid/.midi or .npz), block seed_block
+    Corpus,  // a window of a random train song of the run's corpus
+    Random,  // each VAE decodes a latent drawn from N(0, I)
+};
+// Where the Gaussian noise goes: the original code adds it to the predicted next latents (default);
+// the article describes adding it to the encoded latents.
+enum class NoiseAt { Predicted, Input };
+
+struct VaeNnGenerateOptions {
+    int blocks = 16;                 // 32-step blocks in the output, the seed block included
+    SeedSource seed_source = SeedSource::Auto;
+    std::filesystem::path seed_file;
+    int seed_block = 0;              // which 32-step block of seed_file
+    double noise_sd = 0.7;
+    NoiseAt noise_at = NoiseAt::Predicted;
+    double threshold = 0.3;          // decoded values below it are silence
+    bool binarize = true;            // notes at 0.8 * 127 (else the decoded value as velocity)
+    double tempo = 120;              // bpm written to the MIDI
+    std::uint64_t seed = 1;          // every random draw; the same seed gives the same song
+    std::vector<std::filesystem::path> style_files;  // reference songs (.mid/.npz) for style mixing
+    std::string style_artist;        // reference songs: corpus songs whose artist contains this
+    double alpha = 0.5;              // z' = alpha * s + (1 - alpha) * z, per instrument
+    std::string device = "cpu";
+};
+
+}  // namespace quintet

@@ -1,0 +1,22 @@
+#pragma once
+// One interface per model family: train from a corpus store into a run directory, generate a
+// Multitrack from a run directory. The CLI (and later the studio) talk only to this; each family's
+// settings live in its own System object. No torch here.
+#include <filesystem>
+#include <string>
+
+#include "roll/multitrack.hpp"
+
+namespace quintet {
+
+class System {
+public:
+    virtual ~System() = default;
+    virtual std::string kind() const = 0;  // "vae-nn", ...
+    // Trains on the store at `corpus`; returns the run directory (everything generate() needs).
+    virtual std::filesystem::path train(const std::filesystem::path& corpus, const std::filesystem::path& run_dir) = 0;
+    // A new song from a trained run directory.
+    virtual Multitrack generate(const std::filesystem::path& run_dir) = 0;
+};
+
+}  // namespace quintet

@@ -1,0 +1,44 @@
+#pragma once
+// Settings of a VAE-NN training run (no torch here: the CLI includes it).
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace quintet {
+
+struct VaeNnTrainConfig {
+    std::filesystem::path corpus;   // training store (corpus/store.hpp)
+    std::filesystem::path run_dir;  // output: config.json, curve.csv/.png, model.pt, last.pt, ...
+    int latent = 16;                // K
+    std::string likelihood = "gaussian";  // or "bernoulli"
+    int epochs = 10;                // stage 1 (VAEs)
+    int net_epochs = -1;            // stage 2 (latent nets); -1: same as epochs
+    int batch = 100;
+    double lr = 1e-3;
+    double weight_decay = 1e-6;     // the Neuromatch template the original adapted (SEED-SPEC 6)
+    std::string device = "cpu";
+    std::uint64_t seed = 1;
+    bool resume = false;
+    int early_stop = 0;             // patience in epochs without a better valid loss; 0 = off
+    std::int64_t max_windows = 0;   // cap on training windows (whole songs); 0 = all
+    bool quiet = false;             // no progress output
+};
+
+// What the trainer reports after each epoch (also written to curve.csv).
+struct EpochRecord {
+    int stage = 1;                  // 1 = VAEs, 2 = latent nets
+    int epoch = 0;                  // 1-based within the stage
+    int epochs = 0;
+    double train_loss = 0, valid_loss = 0;  // stage 1: sum of the five -ELBO per window; stage 2: sum of MSEs
+    double part_train[5] = {}, part_valid[5] = {};  // per instrument (Piano, Guitar, Bass, Strings, Drums)
+    double seconds = 0;             // wall time of the epoch (training + validation)
+    double samples_per_s = 0;       // training windows per second (each window trains all five models)
+    bool improved = false;          // new best valid loss: model.pt rewritten
+};
+
+// Called after each epoch once the checkpoint is written; return false to stop training there (as an
+// interruption would: --resume continues from that point).
+using EpochCallback = std::function<bool(const EpochRecord&)>;
+
+}  // namespace quintet

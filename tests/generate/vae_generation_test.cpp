@@ -1,0 +1,211 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+#include "generate/vae_nn_generator.hpp"
+#include "generate/vae_nn_system.hpp"
+#include "io/midi/midi_write.hpp"
+#include "io/npz/npz.hpp"
+#include "support/tiny_store.hpp"
+#include "train/vae_nn_trainer.hpp"
+#include "train/window_data.hpp"
+#include "util/error.hpp"
+
+using namespace quintet;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path tmp_dir() {
+    fs::path p = fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "generate";
+    fs::create_directories(p);
+    return p;
+}
+
+// A small trained run shared by the tests: trained once per test binary build (into a temporary
+// directory renamed into place, so parallel test processes never see half a run).
+fs::path trained_run() {
+    fs::path run = tmp_dir() / "run";
+    auto self = fs::last_write_time("/proc/self/exe");
+    if (fs::exists(run / "model.pt") && fs::last_write_time(run / "model.pt") > self) return run;
+    fs::path staging = tmp_dir() / ("run-" + std::to_string(::getpid()));
+    fs::remove_all(staging);
+    VaeNnTrainConfig c;
+    c.corpus = test::tiny_store(fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "tiny.store");
+    c.run_dir = staging;
+    c.latent = 4;
+    c.epochs = 2;
+    c.batch = 8;
+    c.quiet = true;
+    train_vae_nn(c);
+    std::error_code ec;
+    fs::remove_all(run, ec);
+    fs::rename(staging, run, ec);
+    if (ec) fs::remove_all(staging);  // another process won the race: use its run
+    return run;
+}
+
+VaeNnGenerateOptions seeded_from(const std::string& lpd5_name, int block) {
+    VaeNnGenerateOptions o;
+    o.seed_source = SeedSource::File;
+    o.seed_file = test::shared_data_dir() / "lpd5" / (lpd5_name + ".npz");
+    o.seed_block = block;
+    o.blocks = 4;
+    return o;
+}
+
+// Writes an npz holding only the drums of an lpd5 song.
+fs::path drums_only(const std::string& lpd5_name) {
+    Multitrack mt = read_npz(test::shared_data_dir() / "lpd5" / (lpd5_name + ".npz"));
+    for (std::size_t t = 1; t < mt.tracks.size(); ++t) std::fill(mt.tracks[t].roll.begin(), mt.tracks[t].roll.end(), 0);
+    fs::path out = tmp_dir() / ("drums-" + lpd5_name + "-" + std::to_string(::getpid()) + ".npz");
+    write_npz(mt, out);
+    return out;
+}
+
+std::vector<std::uint8_t> track_steps(const Multitrack& mt, int track, std::size_t from, std::size_t to) {
+    return {mt.tracks[track].roll.begin() + from * 128, mt.tracks[track].roll.begin() + to * 128};
+}
+
+}  // namespace
+
+TEST(VaeGeneration, SameSeedSameMidiBytesAndAnotherSeedDiffers) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    auto run = trained_run();
+    auto o = seeded_from("mma__solo_solo", 1);
+    o.noise_sd = 1.0;
+    VaeNnSystem a, b;
+    a.generate_options = b.generate_options = o;
+    auto first = encode_midi(a.generate(run)), second = encode_midi(b.generate(run));
+    EXPECT_EQ(first, second);
+    b.generate_options.seed = 2;
+    EXPECT_NE(first, encode_midi(b.generate(run)));
+}
+
+TEST(VaeGeneration, SongLayoutVelocitiesAndSeedBlock) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    VaeNnGenerator gen(trained_run());
+    auto o = seeded_from("mma__solo_solo", 2);
+    o.blocks = 3;
+    o.threshold = 0.05;  // let a barely trained model play something
+    auto song = gen.generate(o);
+    ASSERT_EQ(song.tracks.size(), 5u);
+    EXPECT_EQ(song.resolution, 2);
+    const char* names[] = {"Drums", "Piano", "Guitar", "Bass", "Strings"};
+    const int programs[] = {0, 0, 24, 32, 48};
+    for (int f = 0; f < 5; ++f) {
+        EXPECT_EQ(song.tracks[f].name, names[f]);
+        EXPECT_EQ(song.tracks[f].program, programs[f]);
+        EXPECT_EQ(song.tracks[f].is_drum, f == 0);
+        EXPECT_EQ(song.tracks[f].steps(), 96u);
+        // binarised: 0.8 * 127 -> 101, strings x 0.75 -> 76 (SEED-SPEC 9.4)
+        for (auto v : song.tracks[f].roll) ASSERT_TRUE(v == 0 || v == (f == 4 ? 76 : 101)) << int(v);
+    }
+    // Block 0 is the seed file's block 2 (binarised): the same cells are on.
+    auto ref = multitrack_windows(read_npz(o.seed_file));
+    for (int i = 0; i < 5; ++i) {
+        int f = kVaeInstrumentFamily[i];
+        auto block = track_steps(song, f, 0, 32);
+        auto expected = ref[2][i].flatten().contiguous();
+        const std::uint8_t* e = expected.data_ptr<std::uint8_t>();
+        for (std::size_t c = 0; c < block.size(); ++c)
+            ASSERT_EQ(block[c] != 0, e[c] != 0) << "instrument " << i << " cell " << c;
+    }
+}
+
+TEST(VaeGeneration, MixStyleMovesOnlyInstrumentsWithReferences) {
+    StyleLibrary lib;
+    lib.latents.resize(5);
+    lib.latents[4] = torch::full({3, 4}, 2.0);  // drums only
+    lib.latents[1] = torch::full({1, 4}, -1.0); // guitar
+    auto z = torch::randn({1, 5, 4});
+    std::mt19937_64 rng(1);
+    auto mixed = mix_style(z, lib, 0.25, rng);
+    for (int i : {0, 2, 3}) EXPECT_TRUE(torch::equal(mixed.select(1, i), z.select(1, i))) << i;
+    EXPECT_TRUE(torch::allclose(mixed.select(1, 4), 0.25 * 2.0 + 0.75 * z.select(1, 4)));
+    EXPECT_TRUE(torch::allclose(mixed.select(1, 1), 0.25 * -1.0 + 0.75 * z.select(1, 1)));
+}
+
+TEST(VaeGeneration, DrumStyleLeavesTheOtherInstrumentsAlone) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    VaeNnGenerator gen(trained_run());
+    auto o = seeded_from("mma__solo_solo", 1);
+    o.noise_sd = 0;  // so only the style can change anything
+    o.threshold = 0.05;
+    auto plain = gen.generate(o);
+    o.style_files = {drums_only("freedoom__freedoom1_D_E1M7")};
+    auto lib = gen.style_library(gen.style_songs(o));
+    for (int i = 0; i < 4; ++i) EXPECT_FALSE(lib.latents[i].defined() && lib.latents[i].size(0) > 0) << i;
+    ASSERT_GT(lib.latents[4].size(0), 0);
+    o.alpha = 1.0;
+    auto styled = gen.generate(o);
+    // The piano net sees only the piano latent and each conditional net its own latent plus the new piano
+    // latent, so in the first generated block only drums may change.
+    for (int f = 1; f < 5; ++f) EXPECT_EQ(track_steps(plain, f, 32, 64), track_steps(styled, f, 32, 64)) << f;
+    o.alpha = 0.0;  // alpha 0: the style has no effect at all
+    EXPECT_EQ(encode_midi(gen.generate(o)), encode_midi(plain));
+    fs::remove(o.style_files[0]);
+}
+
+TEST(VaeGeneration, NoiseGoesWhereAsked) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    VaeNnGenerator gen(trained_run());
+    auto o = seeded_from("mma__solo_solo", 1);
+    o.noise_sd = 0;
+    auto quiet_a = encode_midi(gen.generate(o));
+    o.noise_at = NoiseAt::Input;
+    EXPECT_EQ(encode_midi(gen.generate(o)), quiet_a);  // no noise: the setting cannot matter
+    o.noise_sd = 1.5;
+    o.threshold = 0.05;
+    auto input = gen.generate(o);
+    o.noise_at = NoiseAt::Predicted;
+    auto predicted = gen.generate(o);
+    EXPECT_NE(encode_midi(input), encode_midi(predicted));
+}
+
+TEST(VaeGeneration, BadInputsAreUsageErrors) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    auto run = trained_run();
+    VaeNnSystem s;
+    EXPECT_THROW(s.generate(tmp_dir() / "no-such-run"), UsageError);
+    s.generate_options = seeded_from("mma__solo_solo", 0);
+    s.generate_options.blocks = 0;
+    EXPECT_THROW(s.generate(run), UsageError);
+    s.generate_options.blocks = 2;
+    s.generate_options.alpha = 1.5;
+    EXPECT_THROW(s.generate(run), UsageError);
+    s.generate_options.alpha = 0.5;
+    s.generate_options.seed_block = 1000;
+    EXPECT_THROW(s.generate(run), UsageError);
+    // a seed file with no notes
+    Multitrack silent;
+    silent.resolution = 24;
+    silent.tracks.resize(1);
+    silent.tracks[0].name = "Piano";
+    silent.tracks[0].resize_steps(24 * 64);
+    fs::path empty = tmp_dir() / ("silent-" + std::to_string(::getpid()) + ".mid");
+    write_midi(silent, empty);
+    s.generate_options.seed_block = 0;
+    s.generate_options.seed_file = empty;
+    EXPECT_THROW(s.generate(run), UsageError);
+    fs::remove(empty);
+}
+
+TEST(VaeGeneration, CliWritesTheSongAndRejectsBadInputWithExitCode2) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    auto run = trained_run();
+    std::string quintet = QUINTET_BINARY_DIR "/quintet";
+    fs::path out = tmp_dir() / ("cli-" + std::to_string(::getpid()) + ".mid");
+    std::string ok = quintet + " generate " + run.string() + " -o " + out.string() + " --blocks 3 --seed 4 --seed-random > /dev/null";
+    EXPECT_EQ(std::system(ok.c_str()), 0);
+    EXPECT_TRUE(fs::exists(out));
+    fs::remove(out);
+    for (std::string bad : {" generate " + (tmp_dir() / "nope").string() + " -o x.mid",
+                            " generate " + run.string() + " -o x.mid --blocks 0",
+                            " generate " + run.string() + " -o x.mid --alpha 2 --style-artist mma"}) {
+        int status = std::system((quintet + bad + " 2> /dev/null").c_str());
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << bad;
+    }
+}

@@ -1,0 +1,45 @@
+#pragma once
+// A small training store built from a few ../shared/data/lpd5 files (resampled to 2 steps per beat),
+// for the VAE-NN tests: 30 train windows, 3 valid, 3 test.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "corpus/store_writer.hpp"
+#include "io/npz/npz.hpp"
+#include "roll/operations.hpp"
+#include "support/shared_data.hpp"
+
+namespace quintet::test {
+
+inline std::vector<std::pair<std::string, Split>> tiny_store_songs() {
+    return {{"mma__solo_solo", Split::Train},          {"mma__misc_midinote", Split::Train},
+            {"mma__midi-inc_frankie", Split::Train},   {"openmsx__tttheme2", Split::Train},
+            {"mma__misc_truncate", Split::Valid},      {"mma__midi-inc_frankie2", Split::Test}};
+}
+
+inline Multitrack load_lpd5_at_resolution_2(const std::string& name) {
+    Multitrack mt = read_npz(shared_data_dir() / "lpd5" / (name + ".npz"));
+    set_resolution(mt, 2);
+    pad_to_same(mt);
+    return mt;
+}
+
+// Writes the store (once per path) and returns its path.
+inline std::filesystem::path tiny_store(const std::filesystem::path& path) {
+    if (std::filesystem::exists(path)) return path;
+    std::filesystem::create_directories(path.parent_path());
+    write_store(path, 2, [](StoreWriter& w) {
+        for (const auto& [name, split] : tiny_store_songs()) {
+            SongInfo info;
+            info.id = name;
+            info.title = name;
+            info.artist = name.substr(0, name.find("__"));
+            info.split = split;
+            w.add(info, load_lpd5_at_resolution_2(name));
+        }
+    });
+    return path;
+}
+
+}  // namespace quintet::test
