@@ -26,7 +26,7 @@ void add_vae(CLI::App& train) {
     cmd->add_flag("--resume", config->resume, "continue from the run directory's last checkpoint");
     cmd->add_option("--early-stop", config->early_stop, "stop a stage after this many epochs without a better valid loss (0: off)")
         ->capture_default_str();
-    cmd->add_option("--likelihood", config->likelihood, "gaussian (the original) or bernoulli (BCE)")
+    cmd->add_option("--likelihood", config->likelihood, "bernoulli (BCE on the sigmoid output, default) or gaussian (the original code)")
         ->check(CLI::IsMember({"gaussian", "bernoulli"}))
         ->capture_default_str();
     cmd->add_option("--max-windows", config->max_windows, "use at most this many training windows (whole songs; 0: all)")

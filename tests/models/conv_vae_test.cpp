@@ -61,6 +61,19 @@ TEST(ConvVae, BernoulliLossOfAZeroNetworkIsLog2PerCell) {
     EXPECT_NEAR(vae->reconstruct(torch::zeros({1, 8})).mean().item<double>(), 0.5, 1e-6);
 }
 
+TEST(ConvVae, BernoulliReconstructionsAreProbabilitiesOfTheLogits) {
+    // generation thresholds reconstruct(): for Bernoulli it must be sigmoid(decode) in [0, 1]
+    torch::manual_seed(3);
+    ConvVae vae(8, Likelihood::Bernoulli);
+    auto z = 10 * torch::randn({4, 8});
+    auto logits = vae->decode(z);
+    auto p = vae->reconstruct(z);
+    EXPECT_GE(p.min().item<double>(), 0.0);
+    EXPECT_LE(p.max().item<double>(), 1.0);
+    auto expected = 1 / (1 + torch::exp(-logits));  // the logistic function, written out
+    EXPECT_LT((p - expected).abs().max().item<double>(), 1e-6);
+}
+
 TEST(ConvVae, RejectsBadSettings) {
     EXPECT_THROW(ConvVae(0, Likelihood::Gaussian), UsageError);
     EXPECT_THROW(parse_likelihood("poisson"), UsageError);

@@ -103,11 +103,16 @@ TEST(VaeTraining, TrainsBothStagesAndWritesTheRunDirectory) {
     EXPECT_EQ(std::count(curve.begin(), curve.end(), '\n'), 1 + 4);
     auto info = read_run_info(run);
     EXPECT_EQ(info.latent, 4);
+    // the default likelihood is Bernoulli (docs/vae.md: the original's Gaussian collapses on sparse rolls),
+    // and the run records it where generation reads it back
+    EXPECT_EQ(info.likelihood, "bernoulli");
     EXPECT_EQ(fs::canonical(info.corpus), fs::canonical(store_path()));
     auto config = read_file(run / "config.json");
     EXPECT_NE(config.find("\"windows\": 29"), std::string::npos) << config;
+    EXPECT_NE(config.find("\"likelihood\": \"bernoulli\""), std::string::npos) << config;
     auto model = load_run_model(run);
     EXPECT_EQ(model->latent(), 4);
+    EXPECT_EQ(model->vae(0)->likelihood(), Likelihood::Bernoulli);
     // a second run into the same directory without --resume is refused; another K too
     EXPECT_THROW(train_vae_nn(small_config(run)), UsageError);
     auto k8 = small_config(run);
