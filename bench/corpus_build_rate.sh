@@ -2,7 +2,8 @@
 # Corpus build rate: `quintet corpus build` over ../shared/data/lpd5 (191 LPD-5 .npz) and over the
 # MIDI files they were made from (../shared/data/midi/{freedoom,openmsx,blupi,mma,lmd-multitrack}),
 # and `quintet corpus demo` (Debian packages). Best of RUNS wall times (process start included),
-# songs/s = songs offered / wall time, peak RSS from /usr/bin/time.
+# songs/s = songs offered / wall time, CPU = user + sys seconds of that run (the machine is shared:
+# songs per CPU-second is the steadier figure), peak RSS from /usr/bin/time.
 # Usage: bench/corpus_build_rate.sh [build/quintet]   (env: QUINTET_DATA, RUNS, RESOLUTION)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,16 +22,19 @@ done
 
 measure() {  # label songs-offered command...
   local label=$1 offered=$2; shift 2
-  local best="" rss="" line=""
+  local best="" rss="" line="" cpu=""
   for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" -o "$tmp/s.qstore" --resolution "$RES" -q > "$tmp/out"
-    read -r wall kb < "$tmp/time"
-    if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; rss=$kb; line=$(tail -1 "$tmp/out"); fi
+    /usr/bin/time -f "%e %M %U %S" -o "$tmp/time" "$@" -o "$tmp/s.qstore" --resolution "$RES" -q > "$tmp/out"
+    read -r wall kb user sys < "$tmp/time"
+    if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then
+      best=$wall; rss=$kb; cpu=$(awk "BEGIN{print $user + $sys}"); line=$(tail -1 "$tmp/out")
+    fi
   done
   local size
   size=$(stat -c %s "$tmp/s.qstore")
-  printf '%-34s %5d songs offered  %6.2f s  %7.1f songs/s  peak RSS %4d MiB  store %5.1f MiB\n' \
-    "$label" "$offered" "$best" "$(awk "BEGIN{print $offered/$best}")" $((rss / 1024)) "$(awk "BEGIN{print $size/1048576}")"
+  printf '%-34s %4d songs  %5.2f s wall  %6.1f songs/s  CPU %5.2f s (%5.1f songs/CPU-s)  RSS %3d MiB  store %4.1f MiB\n' \
+    "$label" "$offered" "$best" "$(awk "BEGIN{print $offered/$best}")" "$cpu" "$(awk "BEGIN{print $offered/$cpu}")" \
+    $((rss / 1024)) "$(awk "BEGIN{print $size/1048576}")"
   echo "    $line"
 }
 

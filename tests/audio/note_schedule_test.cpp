@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "io/audio/note_schedule.hpp"
 #include "util/error.hpp"
 
@@ -42,10 +44,21 @@ TEST(NoteSchedule, DrumsGoToChannelNineOthersSkipIt) {
     for (std::size_t i = 1; i < plan.size(); ++i) ch.push_back(plan[i].channel);
     EXPECT_EQ(ch, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11}));
     EXPECT_EQ(channels_needed(plan), 16);
-    for (int i = 0; i < 10; ++i) mt.tracks.push_back(make_track("p", 0, false, 1));
+    // Tracks repeating a program share its channel.
+    mt.tracks.push_back(make_track("again", 3, false, 1));
+    EXPECT_EQ(assign_channels(mt).back().channel, 3);
+    // 21 distinct programs: channels 0-8, 10-15, then 16-21.
+    for (int i = 11; i < 21; ++i) mt.tracks.push_back(make_track("p", i, false, 1));
     const auto big = assign_channels(mt);
-    EXPECT_EQ(big.back().channel, 21);  // 21 melodic tracks: 0-8, 10-15, then 16-21
+    EXPECT_EQ(big.back().channel, 21);
     EXPECT_EQ(channels_needed(big), 32);
+    // Any number of tracks fits FluidSynth's 256 channels: 128 programs need channels up to 135.
+    Multitrack all;
+    for (int k = 0; k < 1000; ++k) all.tracks.push_back(make_track("p", k % 128, k % 7 == 0, 1));
+    int top = 0;
+    for (const auto& a : assign_channels(all)) top = std::max(top, a.channel);
+    EXPECT_EQ(top, 135);
+    EXPECT_EQ(channels_needed(assign_channels(all)), 144);
 }
 
 TEST(NoteSchedule, NoteOnsAndOffsAtTheRightFrames) {

@@ -25,6 +25,7 @@ std::vector<double> step_start_seconds(const Multitrack& mt) {
 
 std::vector<ChannelAssignment> assign_channels(const Multitrack& mt) {
     std::vector<ChannelAssignment> plan;
+    std::map<int, int> channel_of_program;  // melodic tracks with one program share a channel: at most 128
     int next = 0;
     for (const Track& tr : mt.tracks) {
         const int program = std::clamp(tr.program, 0, 127);
@@ -32,8 +33,12 @@ std::vector<ChannelAssignment> assign_channels(const Multitrack& mt) {
             plan.push_back({9, program, true});
             continue;
         }
-        if (next % 16 == 9) ++next;
-        plan.push_back({next++, program, false});
+        auto [it, added] = channel_of_program.try_emplace(program, next);
+        if (added) {
+            if (next % 16 == 9) it->second = ++next;
+            ++next;
+        }
+        plan.push_back({it->second, program, false});
     }
     return plan;
 }

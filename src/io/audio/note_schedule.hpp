@@ -18,7 +18,8 @@ struct ChannelAssignment {
     bool is_drum = false;
 };
 
-// Drum tracks share channel 9; other tracks get their own channel, skipping every channel c with c % 16 == 9.
+// Drum tracks share channel 9; each distinct program of the other tracks gets its own channel (tracks with
+// the same program share it), skipping every channel c with c % 16 == 9: channel 135 at most.
 std::vector<ChannelAssignment> assign_channels(const Multitrack& mt);
 int channels_needed(const std::vector<ChannelAssignment>& plan);  // a multiple of 16
 
