@@ -24,8 +24,6 @@
 
 #include "cli/command.hpp"
 #include "corpus/song_loader.hpp"
-#include "io/lpd/lpd_convert.hpp"
-#include "io/midi/midi.hpp"
 #include "corpus/store.hpp"
 #include "eval/evaluation.hpp"
 #include "eval/html_report.hpp"
@@ -63,15 +61,6 @@ bool is_store(const fs::path& path) {
 
 bool is_song_file(const fs::path& path) { return song_file_kind(path) != SongFileKind::Other; }
 
-// MIDI the way LPD was made (pretty_midi note pairing, then the LPD-5 merge), so a MIDI file and its
-// LPD .npz give the same metrics; .npz as stored.
-Multitrack load_song(const fs::path& path) {
-    if (song_file_kind(path) != SongFileKind::Midi) return load_song_file(path);
-    MidiParseOptions options;
-    options.pairing = NotePairing::pretty_midi;
-    return midi_to_lpd5(read_midi(path, options));
-}
-
 void add_store(const fs::path& path, const std::string& split, std::vector<SongRef>& out) {
     auto store = std::make_shared<CorpusStore>(CorpusStore::open(path));
     std::vector<std::size_t> songs;
@@ -99,10 +88,10 @@ std::vector<SongRef> collect(const std::vector<std::string>& args, const std::st
             if (ec) throw IoError(arg + ": cannot list the folder: " + ec.message());
             std::sort(files.begin(), files.end());
             if (files.empty()) throw UsageError(arg + ": no .npz or MIDI file in this folder");
-            for (const auto& f : files) out.push_back({f.filename().string(), [f] { return load_song(f); }});
+            for (const auto& f : files) out.push_back({f.filename().string(), [f] { return load_song_file(f); }});
         } else if (fs::is_regular_file(path, ec)) {
             if (is_song_file(path))
-                out.push_back({path.filename().string(), [path] { return load_song(path); }});
+                out.push_back({path.filename().string(), [path] { return load_song_file(path); }});
             else if (is_store(path))
                 add_store(path, split, out);
             else
@@ -123,7 +112,9 @@ std::vector<SongRef> collect(const std::vector<std::string>& args, const std::st
 // Evaluates a set on `jobs` threads (songs are loaded and measured in parallel, added in input order), with
 // progress on stderr (done/total, rate, ETA on a TTY; a line per 10% otherwise). A song's error is
 // rethrown when its turn comes, so the message names the first bad input in order.
-void evaluate(const char* label, const std::vector<SongRef>& songs, eval::SetEvaluator& ev, unsigned jobs) {
+using RowSink = std::function<void(const std::vector<eval::FileRow>&)>;
+void evaluate(const char* label, const std::vector<SongRef>& songs, eval::SetEvaluator& ev, unsigned jobs,
+              const RowSink& sink) {
     struct Slot {
         std::optional<eval::SongEvaluation> result;
         std::exception_ptr error;
@@ -171,6 +162,7 @@ void evaluate(const char* label, const std::vector<SongRef>& songs, eval::SetEva
             slot = std::move(slots[i]);
         }
         if (slot.error) std::rethrow_exception(slot.error);
+        if (sink) sink(slot.result->rows);
         ev.add(std::move(*slot.result));
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const double rate = static_cast<double>(i + 1) / std::max(secs, 1e-9);
@@ -225,22 +217,36 @@ void run(const EvalArgs& a) {
     const auto reference = collect(a.reference, a.split, a.max_songs);
     eval::EvalOptions options;
     options.qualified_min_steps = a.qualified_min_steps;
+    options.keep_rows = false;  // per-file rows go straight to the CSV: a corpus-sized set stays small in memory
     eval::SetEvaluator gen(options), ref(options);
     const unsigned jobs = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
-    evaluate("generated", generated, gen, jobs);
-    evaluate("reference", reference, ref, jobs);
+    const fs::path dir(a.out_dir);
+    if (!a.out_dir.empty()) {
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        if (ec) throw IoError(a.out_dir + ": cannot create the report folder: " + ec.message());
+    }
+    // Evaluates a set; with a report folder its per-file rows are streamed into `csv_name` (atomically).
+    auto evaluate_set = [&](const char* label, const std::vector<SongRef>& songs, eval::SetEvaluator& ev,
+                            const char* csv_name) {
+        if (a.out_dir.empty()) return evaluate(label, songs, ev, jobs, nullptr);
+        write_atomically(dir / csv_name, [&](const fs::path& tmp) {
+            std::ofstream csv(tmp, std::ios::binary);
+            if (!csv) throw IoError(tmp.string() + ": cannot write");
+            csv << eval::per_file_csv({});
+            evaluate(label, songs, ev, jobs, [&](const std::vector<eval::FileRow>& rows) { csv << eval::per_file_csv(rows, false); });
+            csv.close();
+            if (!csv) throw IoError(tmp.string() + ": write failed");
+        });
+    };
+    evaluate_set("generated", generated, gen, "per_file.csv");
+    evaluate_set("reference", reference, ref, "per_file_reference.csv");
     const eval::Comparison c = eval::compare_sets(gen, ref, options);
     const std::string md = eval::comparison_markdown(c), js = eval::comparison_json(c);
     std::fputs((a.json ? js : md).c_str(), stdout);
     if (!a.out_dir.empty()) {
-        const fs::path dir(a.out_dir);
-        std::error_code ec;
-        fs::create_directories(dir, ec);
-        if (ec) throw IoError(a.out_dir + ": cannot create the report folder: " + ec.message());
         write_file_atomically(dir / "report.md", md);
         write_file_atomically(dir / "report.json", js);
-        write_file_atomically(dir / "per_file.csv", eval::per_file_csv(gen.rows()));
-        write_file_atomically(dir / "per_file_reference.csv", eval::per_file_csv(ref.rows()));
         write_html(a, generated, reference, c, dir);
         std::fprintf(stderr, "report written to %s\n", a.out_dir.c_str());
     }

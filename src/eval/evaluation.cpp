@@ -35,20 +35,6 @@ std::string paper_metric(const std::string& code) {
 
 bool differs_with_chroma(const std::string& paper) { return paper == "UPC" || paper == "IS" || paper == "TD"; }
 
-// Insertion-ordered (scope, metric) -> running sum.
-struct Accumulator {
-    struct Slot { std::string scope, metric; double sum = 0; std::size_t n = 0; };
-    std::vector<Slot> slots;
-    std::map<std::pair<std::string, std::string>, std::size_t> index;
-    void add(const std::string& scope, const std::string& metric, double v) {
-        auto [it, fresh] = index.try_emplace({scope, metric}, slots.size());
-        if (fresh) slots.push_back({scope, metric});
-        if (!std::isfinite(v)) return;
-        slots[it->second].sum += v;
-        ++slots[it->second].n;
-    }
-};
-
 std::string json_number(double v) { return std::isfinite(v) ? format_double(v) : "null"; }
 
 std::string json_string(const std::string& s) {
@@ -136,20 +122,25 @@ SongEvaluation evaluate_song(const std::string& file, const Multitrack& input, c
 
 void SetEvaluator::add(SongEvaluation&& song) {
     ++songs_;
-    rows_.insert(rows_.end(), std::make_move_iterator(song.rows.begin()), std::make_move_iterator(song.rows.end()));
-    musegan_pc_.push_back(song.musegan_pitch_class);
-    musegan_band_.push_back(song.musegan_band);
+    const auto& names = muspy_metric_names();
+    for (const auto& r : song.rows) {
+        if (std::find(names.begin(), names.end(), r.metric) == names.end()) continue;
+        auto [it, fresh] = muspy_index_.try_emplace({r.scope, r.metric}, muspy_.size());
+        if (fresh) muspy_.push_back({r.scope, r.metric});
+        if (!r.value.ok() || !std::isfinite(r.value.value)) continue;
+        muspy_[it->second].sum += r.value.value;
+        ++muspy_[it->second].n;
+    }
+    if (options_.keep_rows)
+        rows_.insert(rows_.end(), std::make_move_iterator(song.rows.begin()), std::make_move_iterator(song.rows.end()));
+    musegan_pc_ = pool_musegan({musegan_pc_, song.musegan_pitch_class});
+    musegan_band_ = pool_musegan({musegan_band_, song.musegan_band});
     bars_.append(song.bars);
 }
 
 std::vector<SummaryValue> SetEvaluator::summary() const {
     std::vector<SummaryValue> out;
-    Accumulator muspy;
-    const auto& names = muspy_metric_names();
-    for (const auto& r : rows_)
-        if (std::find(names.begin(), names.end(), r.metric) != names.end())
-            muspy.add(r.scope, r.metric, r.value.ok() ? r.value.value : kNaN);
-    for (const auto& s : muspy.slots) {
+    for (const auto& s : muspy_) {
         // MusPy's pitch metrics skip drum tracks and its drum metrics skip the others: on a single-track
         // scope of the wrong kind they are constants (-127, 0, NaN), so the summary leaves them out.
         const bool drum_metric = s.metric == "drum_in_pattern_rate" || s.metric == "drum_pattern_consistency";
@@ -158,7 +149,7 @@ std::vector<SummaryValue> SetEvaluator::summary() const {
         out.push_back({s.scope, s.metric, s.n ? s.sum / static_cast<double>(s.n) : kNaN, s.n, "mean over songs"});
     }
     for (int band = 0; band < 2; ++band) {
-        const MuseganResult pooled = pool_musegan(band ? musegan_band_ : musegan_pc_);
+        const MuseganResult pooled = pool_musegan({band ? musegan_band_ : musegan_pc_});  // means; NaN with no bar
         for (int m = 0; m < kMuseganMetrics; ++m) {
             const std::string paper = musegan_paper_name(m);
             if (band && !differs_with_chroma(paper)) continue;
@@ -171,7 +162,7 @@ std::vector<SummaryValue> SetEvaluator::summary() const {
             out.push_back({musegan_pair_name(p), band ? "TD_band" : "TD", pooled.pair[p], pooled.pair_count[p], "mean over bars"});
     }
     const Diversity d = diversity(bars_, options_.diversity);
-    out.push_back({"set", "bars", static_cast<double>(d.bars), d.bars, "set"});
+    out.push_back({"set", "bars", static_cast<double>(bars_.seen()), bars_.seen(), "set"});  // non-empty bars
     out.push_back({"set", "mean_pairwise_distance", d.mean_pairwise_distance, d.pairs, "set"});
     out.push_back({"set", "distinct_bar_share", d.distinct_bar_share, d.bars, "set"});
     return out;
@@ -203,8 +194,8 @@ Comparison compare_sets(const SetEvaluator& generated, const SetEvaluator& refer
     return c;
 }
 
-std::string per_file_csv(const std::vector<FileRow>& rows) {
-    std::string out = "file,scope,metric,value\n";
+std::string per_file_csv(const std::vector<FileRow>& rows, bool header) {
+    std::string out = header ? "file,scope,metric,value\n" : "";
     for (const auto& r : rows) out += csv_field(r.file) + "," + csv_field(r.scope) + "," + r.metric + "," + format_metric_value(r.value) + "\n";
     return out;
 }

@@ -3,6 +3,7 @@
 // set values, diversity, and the comparison of a generated set with a reference set. One song is held in
 // memory at a time; a set keeps only its rows, MuseGAN sums and binarised bars.
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct EvalOptions {
     BarGrid grid;
     DiversityOptions diversity;
     NoveltyOptions novelty;
+    bool keep_rows = true;  // SetEvaluator::rows() keeps every per-file value (off for big sets: only sums)
 };
 
 struct FileRow {  // one line of per_file.csv
@@ -60,16 +62,23 @@ public:
     void add(SongEvaluation&& song);
     const EvalOptions& options() const { return options_; }
     std::size_t songs() const { return songs_; }
-    const std::vector<FileRow>& rows() const { return rows_; }
+    const std::vector<FileRow>& rows() const { return rows_; }  // empty unless options.keep_rows
     const BarSet& bars() const { return bars_; }
     // MusPy means over songs, MuseGAN values over all bars (as the paper's tables), diversity of the bars.
     std::vector<SummaryValue> summary() const;
 
 private:
+    struct MeanSlot {
+        std::string scope, metric;
+        double sum = 0;
+        std::size_t n = 0;  // songs where the value is finite
+    };
     EvalOptions options_;
     std::size_t songs_ = 0;
     std::vector<FileRow> rows_;
-    std::vector<MuseganResult> musegan_pc_, musegan_band_;
+    std::vector<MeanSlot> muspy_;  // in first-seen order
+    std::map<std::pair<std::string, std::string>, std::size_t> muspy_index_;
+    MuseganResult musegan_pc_{}, musegan_band_{};  // pooled over every bar added so far
     BarSet bars_;
 };
 
@@ -85,7 +94,8 @@ struct Comparison {
 Comparison compare_sets(const SetEvaluator& generated, const SetEvaluator& reference, const EvalOptions& options = {});
 
 // Report files. All written atomically.
-std::string per_file_csv(const std::vector<FileRow>& rows);         // header file,scope,metric,value
+// header file,scope,metric,value (unless header = false, for appending), then one line per row.
+std::string per_file_csv(const std::vector<FileRow>& rows, bool header = true);
 std::string comparison_markdown(const Comparison& c);
 std::string comparison_json(const Comparison& c);
 

@@ -43,8 +43,7 @@ void BarSet::add(const Multitrack& mt) {
         for (std::size_t i = 0; i < words_; ++i) count += static_cast<std::size_t>(std::popcount(w[i]));
         // The last (partial) bar counts only if it has notes; empty bars are skipped on request.
         if (count == 0 && (grid_.skip_empty || b + 1 == n_bars)) continue;
-        bits_.insert(bits_.end(), w, w + words_);
-        cells_.push_back(count);
+        offer(w, count);
     }
 }
 
@@ -57,8 +56,21 @@ void BarSet::append(const BarSet& other) {
         throw UsageError("all songs of a set need the same tracks: " + std::to_string(other.tracks_) + " vs " +
                          std::to_string(tracks_));
     }
-    bits_.insert(bits_.end(), other.bits_.begin(), other.bits_.end());
-    cells_.insert(cells_.end(), other.cells_.begin(), other.cells_.end());
+    for (std::size_t i = 0; i < other.size(); ++i) offer(other.bar(i), other.cells(i));
+}
+
+// Reservoir sampling (Algorithm R): the k-th bar offered replaces a random kept one with probability max/k.
+void BarSet::offer(const std::uint64_t* bits, std::size_t cells) {
+    const std::size_t k = seen_++;
+    if (cells_.size() < grid_.max_bars) {
+        bits_.insert(bits_.end(), bits, bits + words_);
+        cells_.push_back(cells);
+        return;
+    }
+    const std::size_t j = static_cast<std::size_t>(rng_() % (k + 1));
+    if (j >= grid_.max_bars) return;
+    std::copy(bits, bits + words_, bits_.begin() + static_cast<std::ptrdiff_t>(j * words_));
+    cells_[j] = cells;
 }
 
 double bar_distance(const BarSet& a, std::size_t i, const BarSet& b, std::size_t j) {

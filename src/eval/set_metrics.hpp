@@ -5,6 +5,7 @@
 // Distance between two bars = Jaccard distance of their active cells: |A xor B| / |A or B|.
 #include <cstddef>
 #include <cstdint>
+#include <random>
 #include <vector>
 
 #include "roll/multitrack.hpp"
@@ -15,24 +16,33 @@ struct BarGrid {
     int steps_per_beat = 4;  // 16th notes
     int beats_per_bar = 4;
     bool skip_empty = true;  // leave out bars without any note
+    // A set keeps at most this many bars: beyond it, a uniform sample (reservoir sampling with a fixed
+    // seed, so the same songs in the same order give the same sample). 50,000 bars are ~64 MiB; the
+    // LPD-5 corpus has over a million.
+    std::size_t max_bars = 50000;
+    std::uint64_t seed = 1;
 };
 
 // Bars of several songs, each a bit set of tracks x steps x 128 pitches.
 class BarSet {
 public:
-    explicit BarSet(BarGrid grid = {}) : grid_(grid) {}
+    explicit BarSet(BarGrid grid = {}) : grid_(grid), rng_(grid.seed) {}
     // Adds every bar of a song (a note fills the grid cells its span covers). All songs of a set must
     // have the same number of tracks (UsageError otherwise).
     void add(const Multitrack& mt);
     // Appends the bars of another set on the same grid (UsageError if its tracks differ).
     void append(const BarSet& other);
-    std::size_t size() const { return cells_.size(); }
+    std::size_t size() const { return cells_.size(); }  // bars kept (the sample)
+    std::size_t seen() const { return seen_; }          // bars offered, kept or not
     std::size_t words_per_bar() const { return words_; }
     const std::uint64_t* bar(std::size_t i) const { return bits_.data() + i * words_; }
     std::size_t cells(std::size_t i) const { return cells_[i]; }
 
 private:
+    void offer(const std::uint64_t* bits, std::size_t cells);
     BarGrid grid_;
+    std::mt19937_64 rng_;
+    std::size_t seen_ = 0;
     std::size_t tracks_ = 0, words_ = 0;
     std::vector<std::uint64_t> bits_;
     std::vector<std::size_t> cells_;

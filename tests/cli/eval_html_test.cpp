@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "io/npz/npz.hpp"
+#include "io/midi/midi_write.hpp"
 #include "roll/multitrack.hpp"
 #ifdef QUINTET_HAVE_IMAGES
 #include "io/image/png_io.hpp"
@@ -58,8 +58,8 @@ TEST(EvalHtml, ReportFolderIsCompleteAndLoadsInChromium) {
     const fs::path dir = fs::temp_directory_path() / ("quintet_eval_html_" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir / "run");
-    write_npz(two_bar_song(60), dir / "gen.npz");
-    write_npz(two_bar_song(67), dir / "ref.npz");
+    write_midi(two_bar_song(60), dir / "gen.mid");  // MIDI, so the test needs no npz support
+    write_midi(two_bar_song(67), dir / "ref.mid");
     std::size_t images = 2;  // one song per set
 #ifdef QUINTET_HAVE_IMAGES
     Image curve;
@@ -71,8 +71,8 @@ TEST(EvalHtml, ReportFolderIsCompleteAndLoadsInChromium) {
 #else
     images = 0;
 #endif
-    const std::string cmd = std::string(QUINTET_BINARY_DIR) + "/quintet eval " + (dir / "gen.npz").string() +
-                            " --reference " + (dir / "ref.npz").string() + " -o " + (dir / "report").string() +
+    const std::string cmd = std::string(QUINTET_BINARY_DIR) + "/quintet eval " + (dir / "gen.mid").string() +
+                            " --reference " + (dir / "ref.mid").string() + " -o " + (dir / "report").string() +
                             " --run " + (dir / "run").string() + " > /dev/null 2> " + (dir / "err.txt").string();
     ASSERT_EQ(shell(cmd), 0) << slurp(dir / "err.txt");
     const std::string html = slurp(dir / "report" / "index.html");

@@ -112,3 +112,22 @@ TEST(Evaluation, PerFileCsvShape) {
     EXPECT_NE(csv.find(",bass,EB,0.0\n"), std::string::npos);
     EXPECT_NE(csv.find(",guitar,polyphony,nan\n"), std::string::npos);
 }
+
+TEST(Evaluation, WithoutRowsTheSummaryIsTheSame) {
+    EvalOptions lean;
+    lean.keep_rows = false;
+    SetEvaluator full, small(lean);
+    for (auto* ev : {&full, &small}) {
+        ev->add("a", chord_song());
+        ev->add("b", make_lpd5(96));
+    }
+    EXPECT_TRUE(small.rows().empty());
+    EXPECT_FALSE(full.rows().empty());
+    const auto x = full.summary(), y = small.summary();
+    ASSERT_EQ(x.size(), y.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        EXPECT_EQ(x[i].metric, y[i].metric);
+        EXPECT_TRUE(x[i].value == y[i].value || (std::isnan(x[i].value) && std::isnan(y[i].value))) << x[i].metric;
+    }
+    EXPECT_TRUE(std::isnan(find(SetEvaluator{}.summary(), "bass", "EB")->value));  // no bar: NaN, not 0
+}

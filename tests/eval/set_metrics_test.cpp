@@ -80,3 +80,32 @@ TEST(SetMetrics, ResolutionsMeetOnTheGrid) {
     other_tracks.tracks.push_back(two.tracks[0]);
     EXPECT_THROW(coarse.add(other_tracks), quintet::UsageError);
 }
+
+TEST(SetMetrics, LargeSetsKeepAUniformReproducibleSample) {
+    // 1000 distinct one-note bars: bar k holds pitch 20 + k % 100 at grid step k / 100.
+    BarGrid grid;
+    grid.max_bars = 100;
+    auto build = [&] {
+        BarSet bars(grid);
+        Multitrack mt = song(16 * 1000, {});
+        for (std::size_t k = 0; k < 1000; ++k) put_note(mt.tracks[0], 20 + static_cast<int>(k % 100), 16 * k + k / 100, 1);
+        bars.add(mt);
+        return bars;
+    };
+    const BarSet a = build(), b = build();
+    EXPECT_EQ(a.seen(), 1000u);
+    ASSERT_EQ(a.size(), 100u);
+    double mean_k = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a.cells(i), 1u);
+        EXPECT_TRUE(std::equal(a.bar(i), a.bar(i) + a.words_per_bar(), b.bar(i)));  // same sample every time
+        std::size_t bit = 0;
+        while (!((a.bar(i)[bit / 64] >> (bit % 64)) & 1)) ++bit;
+        mean_k += static_cast<double>((bit / 128) * 100 + (bit % 128 - 20));
+    }
+    mean_k /= 100;
+    EXPECT_GT(mean_k, 350.0);  // a uniform sample of 0..999 has mean 499.5, sd of the mean ~29
+    EXPECT_LT(mean_k, 650.0);
+    EXPECT_EQ(diversity(a).bars, 100u);
+    EXPECT_DOUBLE_EQ(diversity(a).distinct_bar_share, 1.0);
+}

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/npz/npy.hpp"
-#include "io/npz/zip_archive.hpp"
+#include "io/npz/zip_reader.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
@@ -26,18 +26,18 @@ constexpr std::uint64_t kMaxDenseBytes = std::uint64_t(1) << 29;
 constexpr std::uint8_t kBinaryVelocity = 64;
 
 // np.load accepts keys with or without ".npy"; numpy's savez always adds it.
-std::string member_name(const ZipArchive& zip, const std::string& key) {
+std::string member_name(const ZipReader& zip, const std::string& key) {
     std::string with = key + ".npy";
     if (zip.contains(with)) return with;
     if (zip.contains(key)) return key;
     return {};
 }
 
-npy::Array load_array(const ZipArchive& zip, const std::string& key, std::string& storage, const std::string& file) {
+// The array's data points into the reader's decoded member (no copy).
+npy::Array load_array(ZipReader& zip, const std::string& key, const std::string& file) {
     std::string member = member_name(zip, key);
     if (member.empty()) throw FormatError(file, "member " + key + ".npy is missing");
-    storage = zip.read(member);
-    return npy::parse(storage, file, "member " + member);
+    return npy::parse(zip.read(member), file, "member " + member);
 }
 
 // A per-step array: shape (T,) or (T, 1) (pypianoroll 1.x from_pretty_midi writes (T, 1)).
@@ -48,10 +48,9 @@ void require_per_step(const npy::Array& a, const std::string& file, const std::s
 }
 
 // Time steps of track `index` from its shape member, which must be (T, 128) with 0 <= T <= kMaxSteps.
-std::int64_t read_steps(const ZipArchive& zip, int index, const std::string& file) {
+std::int64_t read_steps(ZipReader& zip, int index, const std::string& file) {
     const std::string prefix = "pianoroll_" + std::to_string(index) + "_csc_";
-    std::string buf;
-    auto shape_arr = load_array(zip, prefix + "shape", buf, file);
+    auto shape_arr = load_array(zip, prefix + "shape", file);
     auto shape = npy::to_int64(shape_arr, file, "member " + prefix + "shape.npy");
     if (shape.size() != 2) throw FormatError(file, "member " + prefix + "shape.npy: expected 2 values");
     if (shape[1] != kPitches) throw FormatError(file, "member " + prefix + "shape.npy: expected 128 pitch columns, got " + std::to_string(shape[1]));
@@ -59,7 +58,7 @@ std::int64_t read_steps(const ZipArchive& zip, int index, const std::string& fil
     return shape[0];
 }
 
-Track read_track(const ZipArchive& zip, int index, const json& info, const std::string& file) {
+Track read_track(ZipReader& zip, int index, const json& info, const std::string& file) {
     Track track;
     if (info.contains("name") && info["name"].is_string()) track.name = info["name"].get<std::string>();
     if (info.contains("program")) {
@@ -75,10 +74,9 @@ Track read_track(const ZipArchive& zip, int index, const json& info, const std::
 
     const std::string prefix = "pianoroll_" + std::to_string(index) + "_csc_";
     const std::int64_t steps = read_steps(zip, index, file);
-    std::string buf_indptr, buf_indices, buf_data;
-    auto indptr_arr = load_array(zip, prefix + "indptr", buf_indptr, file);
-    auto indices_arr = load_array(zip, prefix + "indices", buf_indices, file);
-    auto data_arr = load_array(zip, prefix + "data", buf_data, file);
+    auto indptr_arr = load_array(zip, prefix + "indptr", file);
+    auto indices_arr = load_array(zip, prefix + "indices", file);
+    auto data_arr = load_array(zip, prefix + "data", file);
     auto indptr = npy::to_int64(indptr_arr, file, "member " + prefix + "indptr.npy");
     // LPD's indices are little-endian int32: read them in place; any other integer type is converted.
     const bool int32_indices = indices_arr.kind == 'i' && indices_arr.itemsize == 4 && !indices_arr.big_endian;
@@ -221,9 +219,9 @@ void write_zip(const std::vector<Member>& members, const std::filesystem::path& 
 Multitrack parse_npz(std::string_view bytes, const std::string& name) {
     // 22 bytes is the smallest zip (an end-of-central-directory record alone); libzip accepts 0 bytes.
     if (bytes.size() < 22) throw FormatError(name, "too short (" + std::to_string(bytes.size()) + " bytes) to be an npz (zip) archive");
-    ZipArchive zip(bytes, name);
+    ZipReader zip(bytes, name);
     if (!zip.contains("info.json")) throw FormatError(name, "member info.json is missing (not a pypianoroll npz)");
-    std::string info_text = zip.read("info.json");
+    std::string_view info_text = zip.read("info.json");
     json info = json::parse(info_text, nullptr, /*allow_exceptions=*/false);
     if (info.is_discarded() || !info.is_object()) throw FormatError(name, "member info.json: not a JSON object");
 
@@ -244,14 +242,13 @@ Multitrack parse_npz(std::string_view bytes, const std::string& name) {
         mt.tracks.push_back(read_track(zip, i, ti, name));
     }
 
-    std::string buf;
     if (!member_name(zip, "tempo").empty()) {
-        auto a = load_array(zip, "tempo", buf, name);
+        auto a = load_array(zip, "tempo", name);
         require_per_step(a, name, "tempo");
         mt.tempo = npy::to_double(a, name, "member tempo.npy");
     }
     if (!member_name(zip, "downbeat").empty()) {
-        auto a = load_array(zip, "downbeat", buf, name);
+        auto a = load_array(zip, "downbeat", name);
         require_per_step(a, name, "downbeat");
         auto v = npy::to_int64(a, name, "member downbeat.npy");
         mt.downbeat.resize(v.size());
