@@ -14,7 +14,7 @@ ROUNDS="${1:-3}"
 BENCH="$BUILD/bench/bench_vae_nn"
 CLI="$BUILD/quintet"
 PY=/usr/bin/python3  # Debian's python3-torch lives in the system interpreter
-REF=bench/python/vae_reference.py
+REF=bench/python/vae_epoch_reference.py
 WORK="$BUILD/vaebench"
 mkdir -p "$WORK"
 for f in "$BENCH" "$CLI"; do [ -x "$f" ] || { echo "missing $f: scripts/build -DQUINTET_BUILD_BENCH=ON" >&2; exit 1; }; done

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""PyTorch reference of the VAE-NN (SEED-SPEC sections 6-9), for bench/vae_vs_python.sh.
+"""PyTorch reference of the VAE-NN (SEED-SPEC sections 6-9), for bench/vae_vs_python.sh. Unlike
+bench/python/vae_reference.py (the vae helper's, for bench/vae_compare.sh) it repeats the whole epoch of
+`quintet train vae` and generates from a Quintet run's own weights.
 
 The same networks as src/models (ConvVae, LatentMelodyNet, LatentConditionalNet), the same data (the
 Quintet corpus store, read with numpy.memmap using the layout of src/corpus/store_format.hpp), the same
@@ -7,8 +9,8 @@ batch, optimiser and thread count, and the same work per epoch as `quintet train
 (src/train/vae_nn_trainer.cpp): windows of the train and valid splits, one training epoch of the five
 VAEs with one Adam, one validation pass (batch x 4), the best model and the checkpoint saved.
 
-  vae_reference.py train --store S --threads T [--batch 100 --latent 16]   -> one JSON line
-  vae_reference.py generate --run RUN --threads T --blocks 64 [--latent 16] -> one JSON line
+  vae_epoch_reference.py train --store S --threads T [--batch 100 --latent 16]   -> one JSON line
+  vae_epoch_reference.py generate --run RUN --threads T --blocks 64 [--latent 16] -> one JSON line
 (generate loads the weights of the Quintet run's model.pt, so both sides decode the same notes).
 Times are wall seconds from time.perf_counter(); "process_s" counts from the interpreter's start.
 """
