@@ -24,13 +24,14 @@ fs::path tmp_dir() {
     return p;
 }
 
-// A small trained run shared by the tests: trained once per test binary build (into a temporary
-// directory renamed into place, so parallel test processes never see half a run).
+// A small trained run shared by the tests, trained once per build of this test binary (the directory name
+// carries the binary's time stamp) into a temporary directory renamed into place, so parallel test
+// processes never see half a run and never delete one another's.
 fs::path trained_run() {
-    fs::path run = tmp_dir() / "run";
-    auto self = fs::last_write_time("/proc/self/exe");
-    if (fs::exists(run / "model.pt") && fs::last_write_time(run / "model.pt") > self) return run;
-    fs::path staging = tmp_dir() / ("run-" + std::to_string(::getpid()));
+    auto stamp = fs::last_write_time("/proc/self/exe").time_since_epoch().count();
+    fs::path run = tmp_dir() / ("run-" + std::to_string(stamp < 0 ? -stamp : stamp));
+    if (fs::exists(run / "model.pt")) return run;
+    fs::path staging = tmp_dir() / ("staging-" + std::to_string(::getpid()));
     fs::remove_all(staging);
     VaeNnTrainConfig c;
     c.corpus = test::tiny_store(fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "tiny.store");
@@ -41,7 +42,6 @@ fs::path trained_run() {
     c.quiet = true;
     train_vae_nn(c);
     std::error_code ec;
-    fs::remove_all(run, ec);
     fs::rename(staging, run, ec);
     if (ec) fs::remove_all(staging);  // another process won the race: use its run
     return run;
