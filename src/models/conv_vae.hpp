@@ -31,6 +31,9 @@ public:
     torch::Tensor decode(const torch::Tensor& z);
     // z -> values in the data's scale (identity for Gaussian, sigmoid for Bernoulli).
     torch::Tensor reconstruct(const torch::Tensor& z);
+    // The same maps through LibTorch's conv modules (encode/decode use GEMMs for batches of 8 or more).
+    torch::Tensor encode_conv(const torch::Tensor& x);
+    torch::Tensor decode_conv(const torch::Tensor& z);
     // Negative ELBO with one reparameterised sample, KL weight 1 (as the original).
     VaeLoss loss(const torch::Tensor& x);
 

@@ -1,0 +1,151 @@
+// VAE-NN speed through the library's real paths, for bench/vae_vs_python.sh (one JSON line per call):
+//   bench_vae_nn train --corpus STORE --run DIR   one epoch of `quintet train vae` (train_vae_nn, K=16,
+//                                                 batch 100, Adam), stopped after stage 1 epoch 1
+//   bench_vae_nn generate --run DIR [--blocks 64] VaeNnGenerator: load model.pt, generate a song
+//   bench_vae_nn sgemm [--size 2048] [--threads N] torch::mm GFLOP/s (best of several)
+// Threads: train and generate call configure_torch_threads() as the CLI does ($QUINTET_THREADS).
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include <sys/resource.h>
+
+#include "corpus/store.hpp"
+#include "generate/vae_nn_generator.hpp"
+#include "train/vae_nn_trainer.hpp"
+#include "train/window_data.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+double cpu_seconds() {  // user + system time of this process, all threads
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+std::string arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
+    for (int i = 2; i + 1 < argc; ++i)
+        if (argv[i] == name) return argv[i + 1];
+    return fallback;
+}
+
+// Multiply-accumulates of one ConvVae forward pass per window (bias and activations left out). Every
+// conv has stride = kernel, so each is exactly one GEMM: out_positions x out_ch x (in_ch x kh x kw).
+double conv_vae_forward_macs(int k) {
+    double m = 0;
+    m += 8.0 * 32 * 64 * (1 * 4 * 4);    // enc1: 1->64, k4 s4, 32x128 -> 8x32
+    m += 2.0 * 8 * 128 * (64 * 4 * 4);   // enc2: 64->128, k4 s4 -> 2x8
+    m += 1.0 * 1 * 256 * (128 * 2 * 8);  // enc3: 128->256, k(2,8) -> 1x1
+    m += 256.0 * (k + 1);                // enc_out
+    m += double(k) * 256;                // dec_in
+    m += 1.0 * 256 * (128 * 2 * 8);      // dec1: 1x1 in, 256->128, k(2,8)
+    m += 2.0 * 8 * 128 * (64 * 4 * 4);   // dec2: 2x8 in, 128->64, k4
+    m += 8.0 * 32 * 64 * (1 * 4 * 4);    // dec3: 8x32 in, 64->1, k4
+    return m;
+}
+
+// Training FLOPs per window for the five VAEs: forward, plus backward = gradient of the inputs and of
+// the weights (each as many MACs as the forward), except that enc1 needs no input gradient (x is data).
+double training_flops_per_window(int k) {
+    double fwd = conv_vae_forward_macs(k);
+    double enc1 = 8.0 * 32 * 64 * 16;
+    return 5 * 2 * (3 * fwd - enc1);
+}
+
+int train(int argc, char** argv) {
+    quintet::VaeNnTrainConfig c;
+    c.corpus = arg(argc, argv, "--corpus", "");
+    c.run_dir = arg(argc, argv, "--run", "");
+    c.latent = std::stoi(arg(argc, argv, "--latent", "16"));
+    c.batch = std::stoi(arg(argc, argv, "--batch", "100"));
+    c.epochs = 1;
+    c.quiet = true;
+    fs::remove_all(c.run_dir);
+    quintet::EpochRecord rec;
+    auto t0 = Clock::now();
+    double c0 = cpu_seconds();
+    quintet::train_vae_nn(c, [&](const quintet::EpochRecord& r) {
+        rec = r;
+        return false;  // stop after stage 1 epoch 1, as an interruption would (no stage-2 encoding)
+    });
+    double total = since(t0), cpu = cpu_seconds() - c0;
+    auto store = quintet::CorpusStore::open(c.corpus);  // untimed: the window count the trainer used
+    auto n = quintet::store_windows(store, quintet::Split::Train).size();
+    auto v = quintet::store_windows(store, quintet::Split::Valid).size();
+    std::printf(
+        "{\"side\": \"cpp\", \"threads\": %d, \"train_windows\": %lld, \"valid_windows\": %lld, "
+        "\"train_pass_s\": %.4f, \"epoch_total_s\": %.4f, \"train_pass_samples_per_s\": %.3f, "
+        "\"end_to_end_samples_per_s\": %.3f, \"epoch_cpu_s\": %.4f, \"end_to_end_samples_per_cpu_s\": %.3f, \"train_loss\": %.4f, \"valid_loss\": %.4f, "
+        "\"flops_per_window\": %.0f}\n",
+        torch::get_num_threads(), (long long)n, (long long)v, double(n) / rec.samples_per_s, total,
+        rec.samples_per_s, double(n) / total, cpu, double(n) / cpu, rec.train_loss, rec.valid_loss, training_flops_per_window(c.latent));
+    return 0;
+}
+
+int generate(int argc, char** argv) {
+    quintet::VaeNnGenerateOptions o;
+    o.blocks = std::stoi(arg(argc, argv, "--blocks", "64"));
+    o.seed_source = quintet::SeedSource::Random;
+    auto t0 = Clock::now();
+    quintet::VaeNnGenerator gen(arg(argc, argv, "--run", ""));
+    double load = since(t0);
+    auto t1 = Clock::now();
+    auto song = gen.generate(o);
+    double run = since(t1);
+    std::size_t cells = 0;
+    for (const auto& t : song.tracks) cells += std::size_t(std::count_if(t.roll.begin(), t.roll.end(), [](auto v) { return v; }));
+    std::printf(
+        "{\"side\": \"cpp\", \"threads\": %d, \"blocks\": %d, \"steps\": %zu, \"load_s\": %.4f, "
+        "\"generate_s\": %.4f, \"load_and_generate_s\": %.4f, \"notes_cells\": %zu}\n",
+        torch::get_num_threads(), o.blocks, song.tracks[0].steps(), load, run, load + run, cells);
+    return 0;
+}
+
+int sgemm(int argc, char** argv) {
+    const int n = std::stoi(arg(argc, argv, "--size", "2048"));
+    int threads = std::stoi(arg(argc, argv, "--threads", "0"));
+    if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    torch::set_num_threads(threads);
+    torch::manual_seed(1);
+    auto a = torch::randn({n, n}), b = torch::randn({n, n});
+    auto c = torch::mm(a, b);  // warm-up: first-touch pages, OpenBLAS buffers
+    double best = 1e30, best_cpu = 1e30;  // wall, and CPU time of all threads (what a busy machine leaves out)
+    for (int rep = 0; rep < 5; ++rep) {
+        auto t0 = Clock::now();
+        double c0 = cpu_seconds();
+        torch::mm_out(c, a, b);
+        best = std::min(best, since(t0));
+        best_cpu = std::min(best_cpu, cpu_seconds() - c0);
+    }
+    const double flop = 2.0 * n * n * double(n);
+    std::printf("{\"side\": \"cpp\", \"threads\": %d, \"size\": %d, \"best_s\": %.5f, \"gflops\": %.2f, "
+                "\"gflops_per_cpu_s\": %.2f}\n", threads, n, best, flop / best / 1e9, flop / best_cpu / 1e9);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::string cmd = argc > 1 ? argv[1] : "";
+    try {
+        if (cmd == "train") return train(argc, argv);
+        if (cmd == "generate") return generate(argc, argv);
+        if (cmd == "sgemm") return sgemm(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_vae_nn: %s\n", e.what());
+        return 2;
+    }
+    std::fprintf(stderr, "usage: bench_vae_nn train --corpus STORE --run DIR | generate --run DIR [--blocks 64] | "
+                         "sgemm [--size 2048] [--threads N]\n");
+    return 2;
+}
