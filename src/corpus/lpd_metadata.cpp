@@ -2,13 +2,17 @@
 
 #include <cctype>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
+
+#ifdef QUINTET_HAVE_JSON
+#include <nlohmann/json.hpp>
+#endif
 
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
 namespace quintet {
+#ifdef QUINTET_HAVE_JSON
 namespace {
 
 using nlohmann::json;
@@ -38,6 +42,7 @@ SongMetadata song_from(const json& obj) {
 }
 
 }  // namespace
+#endif
 
 bool is_msd_id(const std::string& s) {
     if (s.size() != 18 || s[0] != 'T' || s[1] != 'R') return false;
@@ -67,6 +72,11 @@ void LpdMetadata::load_ids(const std::filesystem::path& path) {
     }
 }
 
+#ifndef QUINTET_HAVE_JSON
+void LpdMetadata::load_json(const std::filesystem::path& path) {
+    throw UsageError(path.string() + ": reading metadata JSON needs a build with nlohmann-json");
+}
+#else
 void LpdMetadata::load_json(const std::filesystem::path& path) {
     json doc;
     try {
@@ -87,6 +97,7 @@ void LpdMetadata::load_json(const std::filesystem::path& path) {
         throw FormatError(path.string(), "metadata JSON must be a list of objects or an object keyed by MSD id");
     }
 }
+#endif
 
 std::string LpdMetadata::msd_for_md5(const std::string& md5) const {
     auto it = md5_to_msd_.find(md5);
