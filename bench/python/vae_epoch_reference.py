@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
-"""PyTorch reference of the VAE-NN (SEED-SPEC sections 6-9), for bench/vae_vs_python.sh. Unlike
-bench/python/vae_reference.py (the vae helper's, for bench/vae_compare.sh) it repeats the whole epoch of
-`quintet train vae` and generates from a Quintet run's own weights.
+"""PyTorch reference of the VAE-NN (SEED-SPEC sections 6-9), for bench/vae_vs_python.sh. It repeats
+the whole epoch of `quintet train vae` and generates from a Quintet run's own weights.
 
 The same networks as src/models (ConvVae, LatentMelodyNet, LatentConditionalNet), the same data (the
 Quintet corpus store, read with numpy.memmap using the layout of src/corpus/store_format.hpp), the same

@@ -3,6 +3,8 @@
 // report.md, report.json, per_file.csv (generated), per_file_reference.csv and index.html (the table,
 // piano rolls and audio of a few songs, the training curves of --run). Inputs: .npz, .mid/.midi,
 // folders of them (recursive), or a corpus store (one split of it).
+// `quintet eval --model RUN -n N`: the generated set is N songs sampled from a trained run through the
+// System interface, the reference defaults to the valid split of the run's training corpus.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <optional>
 #include <thread>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -30,6 +33,12 @@
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
+#ifdef QUINTET_HAVE_TORCH
+#include "generate/run_systems.hpp"
+#include "io/midi/midi_write.hpp"
+#include "train/flat_json.hpp"
+#endif
+
 namespace fs = std::filesystem;
 using namespace quintet;
 
@@ -45,6 +54,21 @@ struct EvalArgs {
     int media_bars = 8;
     std::string run_dir;          // a training run: its curve.png goes into the report
     unsigned jobs = 0;            // threads; 0 = one per hardware thread
+    std::string model_dir;        // --model: sample the generated set from this run
+    std::size_t model_songs = 20;
+    std::uint64_t model_seed = 1; // song i gets seed model_seed + i
+    int model_blocks = 16;
+    double model_noise_sd = 0.7;
+    std::string model_device = "cpu";
+};
+
+// What --model sampled, for the report.
+struct ModelSample {
+    std::string kind;
+    fs::path corpus;
+    std::string likelihood_note;  // the test-split NLL line, or why there is none
+    std::optional<double> nll, perplexity;
+    long long nll_tokens = 0;
 };
 
 struct SongRef {
@@ -179,9 +203,10 @@ void evaluate(const char* label, const std::vector<SongRef>& songs, eval::SetEva
 
 // index.html with pictures and audio of the first songs of each set and the run's training curves.
 void write_html(const EvalArgs& a, const std::vector<SongRef>& generated, const std::vector<SongRef>& reference,
-                const eval::Comparison& c, const fs::path& dir) {
+                const eval::Comparison& c, const fs::path& dir, const std::vector<std::string>& intro) {
     eval::HtmlReport report;
     report.comparison = c;
+    report.notes = intro;
     std::vector<std::string> notes;
     eval::MediaOptions media;
     media.bars = a.media_bars;
@@ -192,8 +217,9 @@ void write_html(const EvalArgs& a, const std::vector<SongRef>& generated, const 
     };
     add_songs(generated, "generated");
     add_songs(reference, "reference");
-    if (!a.run_dir.empty()) {
-        const fs::path curve = fs::path(a.run_dir) / "curve.png";
+    const std::string run_dir = !a.run_dir.empty() ? a.run_dir : a.model_dir;
+    if (!run_dir.empty()) {
+        const fs::path curve = fs::path(run_dir) / "curve.png";
         std::error_code ec;
         if (fs::is_regular_file(curve, ec)) {
             write_file_atomically(dir / "curve.png", read_file(curve));
@@ -207,13 +233,117 @@ void write_html(const EvalArgs& a, const std::vector<SongRef>& generated, const 
     write_file_atomically(dir / "index.html", eval::html_report(report));
 }
 
-void run(const EvalArgs& a) {
+// --model: N songs from the run through the System its config.json names (seeds S, S+1, ...); with a
+// report folder they are also written to DIR/songs/song-NNN.mid. Fills `sample` for the report.
+std::vector<SongRef> sample_from_run(const EvalArgs& a, ModelSample& sample) {
+#ifdef QUINTET_HAVE_TORCH
+    if (a.model_songs < 1) throw UsageError("-n must be at least 1");
+    const RunDescription run = describe_run(a.model_dir);
+    sample.kind = run.model;
+    sample.corpus = run.corpus;
+    SamplingSettings settings;
+    settings.blocks = a.model_blocks;
+    settings.noise_sd = a.model_noise_sd;
+    settings.device = a.model_device;
+    make_sampling_system(run.model, settings);  // an unknown kind fails here, before the first song
+    if (!a.out_dir.empty()) fs::create_directories(fs::path(a.out_dir) / "songs");
+    std::vector<SongRef> out;
+    const bool tty = isatty(STDERR_FILENO);
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < a.model_songs; ++i) {
+        settings.seed = a.model_seed + i;
+        auto system = make_sampling_system(run.model, settings);
+        auto song = std::make_shared<const Multitrack>(system->generate(a.model_dir));
+        char name[32];
+        std::snprintf(name, sizeof name, "song-%03zu.mid", i + 1);
+        if (!a.out_dir.empty()) write_midi(*song, fs::path(a.out_dir) / "songs" / name);
+        out.push_back({name, [song] { return *song; }});
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::fprintf(stderr, tty ? "\rsampling: %zu/%zu songs, %.2f songs/s   " : "sampling: %zu/%zu songs, %.2f songs/s\n",
+                     i + 1, a.model_songs, static_cast<double>(i + 1) / std::max(secs, 1e-9));
+    }
+    if (tty) std::fprintf(stderr, "\n");
+    // Sequence models report the test-split likelihood; the others say they have none.
+    auto system = make_sampling_system(run.model, settings);
+    std::error_code ec;
+    std::optional<System::SplitLikelihood> nll;
+    if (fs::is_regular_file(run.corpus, ec)) nll = system->split_likelihood(a.model_dir, run.corpus, "test");
+    if (nll) {
+        sample.nll = nll->nll_per_token;
+        sample.perplexity = std::exp(nll->nll_per_token);
+        sample.nll_tokens = nll->tokens;
+        char line[160];
+        std::snprintf(line, sizeof line, "test-split NLL %.4f nats/token, perplexity %.3f (%lld tokens)", *sample.nll,
+                      *sample.perplexity, nll->tokens);
+        sample.likelihood_note = line;
+    } else {
+        sample.likelihood_note = "test-split NLL/perplexity: not reported, a " + run.model +
+                                 " model defines no likelihood of a song (only sequence models do)";
+    }
+    return out;
+#else
+    (void)sample;
+    throw UsageError("--model " + a.model_dir + ": this build has no torch support (QUINTET_WITH_TORCH=OFF)");
+#endif
+}
+
+std::string model_json(const EvalArgs& a, const ModelSample& s, const std::string& reference) {
+#ifdef QUINTET_HAVE_TORCH
+    FlatJsonWriter w;
+    w.add("run", fs::absolute(a.model_dir).string())
+        .add("model", s.kind)
+        .add("songs", static_cast<long long>(a.model_songs))
+        .add("first_seed", static_cast<long long>(a.model_seed))
+        .add("blocks", a.model_blocks)
+        .add("noise_sd", a.model_noise_sd)
+        .add("reference", reference)
+        .add("reference_split", a.split);
+    if (s.nll) {
+        w.add("test_nll_per_token", *s.nll).add("test_perplexity", *s.perplexity).add("test_tokens", s.nll_tokens);
+    } else {
+        w.add_raw("test_nll_per_token", "null").add_raw("test_perplexity", "null");
+    }
+    w.add("likelihood_note", s.likelihood_note);
+    return w.str();
+#else
+    (void)a, (void)s, (void)reference;
+    return {};
+#endif
+}
+
+void run(EvalArgs a) {
     if (a.split != "train" && a.split != "valid" && a.split != "test" && a.split != "all")
         throw UsageError("--split must be train, valid, test or all (got '" + a.split + "')");
     if (a.qualified_min_steps < 1) throw UsageError("--qn-min-steps must be at least 1");
     if (a.media_bars < 1) throw UsageError("--media-bars must be at least 1");
     if (!a.run_dir.empty() && a.out_dir.empty()) throw UsageError("--run needs a report folder (-o DIR)");
-    const auto generated = collect(a.generated, a.split, a.max_songs);
+    const bool from_model = !a.model_dir.empty();
+    if (from_model && !a.generated.empty()) throw UsageError("give generated songs or --model RUN, not both");
+    if (!from_model && a.generated.empty()) throw UsageError("nothing to evaluate: give generated songs or --model RUN");
+    if (!from_model && a.reference.empty()) throw UsageError("--reference is required (it is optional only with --model)");
+    ModelSample sample;
+    std::vector<SongRef> generated;
+    std::vector<std::string> intro;  // lines at the top of the HTML report
+    if (from_model) {
+        generated = sample_from_run(a, sample);
+        if (a.reference.empty()) {
+            std::error_code ec;
+            if (!fs::is_regular_file(sample.corpus, ec))
+                throw IoError(sample.corpus.string() + ": the run's training corpus is gone; give --reference");
+            a.reference = {sample.corpus.string()};
+        }
+        char line[400];
+        std::snprintf(line, sizeof line, "generated: %zu songs sampled from %s (%s, seeds %llu..%llu, %d blocks, noise sd %g)",
+                      a.model_songs, a.model_dir.c_str(), sample.kind.c_str(),
+                      static_cast<unsigned long long>(a.model_seed),
+                      static_cast<unsigned long long>(a.model_seed + a.model_songs - 1), a.model_blocks, a.model_noise_sd);
+        intro.push_back(line);
+        intro.push_back("reference: " + a.reference.front() + (is_store(a.reference.front()) ? " (" + a.split + " split)" : ""));
+        intro.push_back(sample.likelihood_note);
+        for (const auto& l : intro) std::fprintf(stderr, "%s\n", l.c_str());
+    } else {
+        generated = collect(a.generated, a.split, a.max_songs);
+    }
     const auto reference = collect(a.reference, a.split, a.max_songs);
     eval::EvalOptions options;
     options.qualified_min_steps = a.qualified_min_steps;
@@ -245,9 +375,16 @@ void run(const EvalArgs& a) {
     const std::string md = eval::comparison_markdown(c), js = eval::comparison_json(c);
     std::fputs((a.json ? js : md).c_str(), stdout);
     if (!a.out_dir.empty()) {
-        write_file_atomically(dir / "report.md", md);
+        std::string md_file = md;
+        if (from_model) {
+            std::string head;
+            for (const auto& l : intro) head += "- " + l + "\n";
+            md_file = head + "\n" + md;
+            write_file_atomically(dir / "model.json", model_json(a, sample, a.reference.front()));
+        }
+        write_file_atomically(dir / "report.md", md_file);
         write_file_atomically(dir / "report.json", js);
-        write_html(a, generated, reference, c, dir);
+        write_html(a, generated, reference, c, dir, intro);
         std::fprintf(stderr, "report written to %s\n", a.out_dir.c_str());
     }
 }
@@ -256,9 +393,9 @@ const bool registered = quintet::cli::register_command([](CLI::App& app) {
     auto args = std::make_shared<EvalArgs>();
     auto* cmd = app.add_subcommand("eval", "objective metrics (MusPy, MuseGAN, diversity, novelty) of generated songs "
                                            "next to a reference set");
-    cmd->add_option("generated", args->generated, "generated songs: .npz, .mid, folders, or a corpus store")->required();
-    cmd->add_option("--reference,-r", args->reference, "reference set: a corpus store, .npz/.mid files or folders")
-        ->required();
+    cmd->add_option("generated", args->generated, "generated songs: .npz, .mid, folders, or a corpus store");
+    cmd->add_option("--reference,-r", args->reference,
+                    "reference set: a corpus store, .npz/.mid files or folders (default with --model: the run's corpus)");
     cmd->add_option("-o,--out", args->out_dir, "report folder (report.md, report.json, per_file.csv)");
     cmd->add_option("--split", args->split, "split of a corpus store: train, valid, test or all")
         ->capture_default_str();
@@ -273,6 +410,13 @@ const bool registered = quintet::cli::register_command([](CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--jobs,-j", args->jobs, "songs evaluated in parallel (0 = one per hardware thread)");
     cmd->add_option("--run", args->run_dir, "training run folder whose curve.png goes into the report");
+    cmd->add_option("--model", args->model_dir, "evaluate N songs sampled from this training run (its config.json names the system)");
+    cmd->add_option("-n,--songs", args->model_songs, "--model: songs to sample")->capture_default_str();
+    cmd->add_option("--seed", args->model_seed, "--model: seed of the first song (song i gets seed + i)")->capture_default_str();
+    cmd->add_option("--blocks", args->model_blocks, "--model: length of each song in blocks (VAE-NN: 16 beats each)")
+        ->capture_default_str();
+    cmd->add_option("--noise-sd", args->model_noise_sd, "--model: VAE-NN noise sd on the predicted latents")->capture_default_str();
+    cmd->add_option("--device", args->model_device, "--model: cpu, cuda or cuda:N")->capture_default_str();
     cmd->callback([args] { run(*args); });
 });
 
