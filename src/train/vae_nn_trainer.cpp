@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "corpus/store.hpp"
@@ -44,21 +45,18 @@ struct Losses {
     double part[kVaeInstruments] = {};
 };
 
-// Stage 1 over one data set: train (with the optimiser) or evaluate (without).
-Losses vae_pass(VaeNnModel& model, const WindowData& data, const torch::Device& device, int batch,
-                torch::optim::Optimizer* optimizer, TrainProgress* progress) {
-    const std::int64_t n = data.size();
+// One pass over n items in batches of `batch`, in random order when training: `batch_losses(indices)` gives
+// the per-instrument losses of a batch; with an optimiser their sum is minimised. Returns per-instrument means.
+Losses run_pass(std::int64_t n, int batch, const torch::Device& order_device, torch::optim::Optimizer* optimizer,
+                TrainProgress* progress, const std::function<torch::Tensor(const torch::Tensor&)>& batch_losses) {
     Losses out;
     if (n == 0) return out;
-    auto order = optimizer ? torch::randperm(n, torch::kLong) : torch::arange(n, torch::kLong);
+    auto order = (optimizer ? torch::randperm(n, torch::kLong) : torch::arange(n, torch::kLong)).to(order_device);
     auto sums = torch::zeros({kVaeInstruments}, torch::kDouble);
     const long steps = long((n + batch - 1) / batch);
     for (long s = 0; s < steps; ++s) {
         std::int64_t first = s * batch, count = std::min<std::int64_t>(batch, n - first);
-        auto x = to_unit_float(data.rolls.index_select(0, order.narrow(0, first, count)), device);
-        std::vector<torch::Tensor> losses;
-        for (int i = 0; i < kVaeInstruments; ++i) losses.push_back(model->vae(i)->loss(x.select(1, i)).loss);
-        auto stacked = torch::stack(losses);
+        auto stacked = batch_losses(order.narrow(0, first, count));
         if (optimizer) {
             optimizer->zero_grad();
             stacked.sum().backward();
@@ -72,6 +70,17 @@ Losses vae_pass(VaeNnModel& model, const WindowData& data, const torch::Device& 
         out.total += out.part[i];
     }
     return out;
+}
+
+// Stage 1 over one data set: train (with the optimiser) or evaluate (without).
+Losses vae_pass(VaeNnModel& model, const WindowData& data, const torch::Device& device, int batch,
+                torch::optim::Optimizer* optimizer, TrainProgress* progress) {
+    return run_pass(data.size(), batch, torch::kCPU, optimizer, progress, [&](const torch::Tensor& idx) {
+        auto x = to_unit_float(data.rolls.index_select(0, idx), device);
+        std::vector<torch::Tensor> losses;
+        for (int i = 0; i < kVaeInstruments; ++i) losses.push_back(model->vae(i)->loss(x.select(1, i)).loss);
+        return torch::stack(losses);
+    });
 }
 
 torch::Tensor encode_all(VaeNnModel& model, const WindowData& data, const torch::Device& device, int batch) {
@@ -108,36 +117,15 @@ PairSet make_pairs(const torch::Tensor& latents, const WindowData& data) {
 // conditional net predicts its next latent from its previous one and the true next piano latent.
 Losses net_pass(VaeNnModel& model, const PairSet& pairs, int batch, torch::optim::Optimizer* optimizer,
                 TrainProgress* progress) {
-    const std::int64_t n = pairs.size();
-    Losses out;
-    if (n == 0) return out;
-    auto dev = pairs.from.device();
-    auto order = (optimizer ? torch::randperm(n, torch::kLong) : torch::arange(n, torch::kLong)).to(dev);
-    auto sums = torch::zeros({kVaeInstruments}, torch::kDouble);
-    const long steps = long((n + batch - 1) / batch);
-    for (long s = 0; s < steps; ++s) {
-        std::int64_t first = s * batch, count = std::min<std::int64_t>(batch, n - first);
-        auto idx = order.narrow(0, first, count);
+    return run_pass(pairs.size(), batch, pairs.from.device(), optimizer, progress, [&](const torch::Tensor& idx) {
         auto from = pairs.from.index_select(0, idx), to = pairs.to.index_select(0, idx);
         auto piano_next = to.select(1, kPianoIndex);
         std::vector<torch::Tensor> losses;
         losses.push_back(torch::mse_loss(model->melody()->forward(from.select(1, kPianoIndex)), piano_next));
         for (int i = 1; i < kVaeInstruments; ++i)
             losses.push_back(torch::mse_loss(model->conditional(i)->forward(from.select(1, i), piano_next), to.select(1, i)));
-        auto stacked = torch::stack(losses);
-        if (optimizer) {
-            optimizer->zero_grad();
-            stacked.sum().backward();
-            optimizer->step();
-        }
-        sums += stacked.detach().to(torch::kCPU, torch::kDouble) * double(count);
-        if (progress) progress->step(s + 1, long(first + count), stacked.sum().item<double>());
-    }
-    for (int i = 0; i < kVaeInstruments; ++i) {
-        out.part[i] = sums[i].item<double>() / double(n);
-        out.total += out.part[i];
-    }
-    return out;
+        return torch::stack(losses);
+    });
 }
 
 DataSummary summarise(const char* split, const WindowData& d) {
