@@ -228,18 +228,8 @@ Multitrack rolls_to_multitrack(const torch::Tensor& rolls, double tempo) {
     // trunc(v * 127), as pypianoroll's uint8 cast of the original's track * 127.
     auto velocities = (rolls.cpu().clamp(0.0, 1.0) * 127.0).to(torch::kUInt8).contiguous();
     const std::size_t steps = std::size_t(rolls.size(1));
-    Multitrack mt;
-    mt.resolution = kVaeResolution;
+    Multitrack mt = empty_lpd5(steps, kVaeResolution);
     mt.tempo.assign(steps, tempo);
-    const char* names[kFamilies] = {"Drums", "Piano", "Guitar", "Bass", "Strings"};
-    const int programs[kFamilies] = {0, 0, 24, 32, 48};
-    mt.tracks.resize(kFamilies);
-    for (int f = 0; f < kFamilies; ++f) {
-        mt.tracks[f].name = names[f];
-        mt.tracks[f].program = programs[f];
-        mt.tracks[f].is_drum = f == 0;
-        mt.tracks[f].resize_steps(steps);
-    }
     for (int i = 0; i < kVaeInstruments; ++i) {
         auto src = velocities[i];
         std::copy_n(src.data_ptr<std::uint8_t>(), steps * kPitches, mt.tracks[kVaeInstrumentFamily[i]].roll.begin());
