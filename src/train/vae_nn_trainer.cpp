@@ -33,6 +33,8 @@ void validate(const VaeNnTrainConfig& c) {
     if (c.batch <= 0) throw UsageError("--batch must be positive");
     if (!(c.lr > 0)) throw UsageError("--lr must be positive");
     if (c.early_stop < 0) throw UsageError("--early-stop must be >= 0");
+    if (c.latent_nets != "direct" && c.latent_nets != "residual")
+        throw UsageError("--latent-nets '" + c.latent_nets + "': expected direct or residual");
     if (c.kl_warmup < 0) throw UsageError("--kl-warmup must be >= 0");
     if (c.max_windows < 0) throw UsageError("--max-windows must be >= 0");
 }
@@ -195,10 +197,10 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
     if (fs::exists(run / "model.json")) {
         auto info = read_run_info(run);
         thresholds = info.thresholds;
-        if (info.latent != config.latent || info.likelihood != config.likelihood)
+        if (info.latent != config.latent || info.likelihood != config.likelihood || info.latent_nets != config.latent_nets)
             throw UsageError(run.string() + " holds a VAE-NN with K=" + std::to_string(info.latent) + " (" +
-                             info.likelihood + "); asked for K=" + std::to_string(config.latent) + " (" +
-                             config.likelihood + ")");
+                             info.likelihood + ", " + info.latent_nets + " nets); asked for K=" + std::to_string(config.latent) +
+                             " (" + config.likelihood + ", " + config.latent_nets + " nets)");
         if (!config.resume && fs::exists(last_file))
             throw UsageError(run.string() + " already holds a training run: pass --resume, or choose another --out");
     }
@@ -216,14 +218,16 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
     VaeNnRunInfo info;
     info.latent = config.latent;
     info.likelihood = config.likelihood;
+    info.latent_nets = config.latent_nets;
     info.corpus = fs::absolute(config.corpus);
     if (resuming) info.thresholds = thresholds;
     write_run_info(run, info);
     write_config_json(run, config, {summarise("train", train), summarise("valid", valid)});
 
     torch::manual_seed(config.seed);
-    VaeNnModel model(config.latent, likelihood);
-    VaeNnModel best(config.latent, likelihood);  // the best weights so far (what model.pt holds)
+    const bool residual = config.latent_nets == "residual";
+    VaeNnModel model(config.latent, likelihood, residual);
+    VaeNnModel best(config.latent, likelihood, residual);  // the best weights so far (what model.pt holds)
     model->to(device);
     best->to(device);
     copy_weights(*model, *best);

@@ -149,6 +149,23 @@ TEST(VaeTraining, ResumeEqualsUninterruptedTraining) {
     EXPECT_EQ(read_file(straight / "curve.csv").substr(0, 40), read_file(resumed / "curve.csv").substr(0, 40));
 }
 
+TEST(VaeTraining, ResidualNetsAreRecordedAndReloaded) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    auto run = tmp("residual");
+    auto c = small_config(run);
+    c.epochs = c.net_epochs = 1;
+    c.latent_nets = "residual";
+    train_vae_nn(c);
+    EXPECT_EQ(read_run_info(run).latent_nets, "residual");
+    EXPECT_TRUE(load_run_model(run)->residual_nets());
+    c.latent_nets = "direct";  // resuming with the other kind of nets is refused
+    c.resume = true;
+    EXPECT_THROW(train_vae_nn(c), UsageError);
+    auto unknown = small_config(tmp("lstm"));
+    unknown.latent_nets = "lstm";
+    EXPECT_THROW(train_vae_nn(unknown), UsageError);
+}
+
 TEST(VaeTraining, RejectsBadSettingsAndMissingCorpus) {
     auto c = small_config(tmp("bad"));
     c.batch = 0;
