@@ -258,7 +258,10 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         result.finished = pos.stage == 3;
         return result;
     };
-    auto finish_epoch = [&](EpochRecord& rec, const Losses& tr, const Losses& va, bool has_valid) {
+    // The end of an epoch of either stage: record it, keep the best weights (copy_stage copies the stage's
+    // part of the model), write the checkpoint and the curve, report. False when the callback asks to stop.
+    auto close_epoch = [&](EpochRecord& rec, const Losses& tr, const Losses& va, bool has_valid, Clock::time_point t0,
+                           double samples_per_s, void (*copy_stage)(VaeNnModel&, VaeNnModel&)) {
         rec.train_loss = tr.total;
         rec.valid_loss = has_valid ? va.total : tr.total;
         for (int i = 0; i < kVaeInstruments; ++i) {
@@ -272,6 +275,17 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         } else {
             ++pos.bad_epochs;
         }
+        rec.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        rec.samples_per_s = samples_per_s;
+        pos.epoch = rec.epoch;
+        if (rec.improved) {
+            copy_stage(model, best);
+            save_model(best_file, best);
+        }
+        save_checkpoint(last_file, model, vae_opt, net_opt, pos);
+        curve.add(rec);
+        progress.end_epoch(rec.train_loss, rec.valid_loss, rec.samples_per_s, rec.improved);
+        return !on_epoch || on_epoch(rec);
     };
 
     // ---- stage 1: the five VAEs ----
@@ -304,18 +318,7 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
             seed_for(config.seed, 1, 0, 1);  // the same posterior samples for every validation
             va = vae_pass(model, valid, device, config.batch * 4, nullptr, nullptr);
         }
-        finish_epoch(rec, tr, va, valid.size() > 0);
-        rec.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-        rec.samples_per_s = double(train.size()) / train_secs;
-        pos.epoch = rec.epoch;
-        if (rec.improved) {
-            copy_vaes(model, best);
-            save_model(best_file, best);
-        }
-        save_checkpoint(last_file, model, vae_opt, net_opt, pos);
-        curve.add(rec);
-        progress.end_epoch(rec.train_loss, rec.valid_loss, rec.samples_per_s, rec.improved);
-        if (on_epoch && !on_epoch(rec)) return report();
+        if (!close_epoch(rec, tr, va, valid.size() > 0, t0, double(train.size()) / train_secs, copy_vaes)) return report();
     }
     if (pos.stage > 1 && !fs::exists(best_file)) save_model(best_file, best);
 
@@ -352,18 +355,8 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
                 model->eval();
                 va = net_pass(model, valid_pairs, config.batch * 4, nullptr, nullptr);
             }
-            finish_epoch(rec, tr, va, valid_pairs.size() > 0);
-            rec.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-            rec.samples_per_s = double(train_pairs.size()) / train_secs;
-            pos.epoch = rec.epoch;
-            if (rec.improved) {
-                copy_nets(model, best);
-                save_model(best_file, best);
-            }
-            save_checkpoint(last_file, model, vae_opt, net_opt, pos);
-            curve.add(rec);
-            progress.end_epoch(rec.train_loss, rec.valid_loss, rec.samples_per_s, rec.improved);
-            if (on_epoch && !on_epoch(rec)) return report();
+            if (!close_epoch(rec, tr, va, valid_pairs.size() > 0, t0, double(train_pairs.size()) / train_secs, copy_nets))
+                return report();
         }
     }
     plot_curve(curve, run / "curve.png");
