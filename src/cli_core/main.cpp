@@ -70,6 +70,7 @@ void train_vae(const std::vector<std::string>& args) {
            {"--seed", [&](const std::string& v) { c.seed = std::uint64_t(to_int("--seed", v)); }},
            {"--early-stop", [&](const std::string& v) { c.early_stop = int(to_int("--early-stop", v)); }},
            {"--likelihood", [&](const std::string& v) { c.likelihood = v; }},
+           {"--kl-warmup", [&](const std::string& v) { c.kl_warmup = int(to_int("--kl-warmup", v)); }},
            {"--max-windows", [&](const std::string& v) { c.max_windows = to_int("--max-windows", v); }}},
           {{"--resume", &c.resume}, {"--quiet", &c.quiet}}, nullptr);
     if (corpus.empty() || out.empty()) throw UsageError("train vae: --corpus and --out are required");
@@ -94,7 +95,7 @@ void generate(const std::vector<std::string>& args) {
                 if (v != "predicted" && v != "input") throw UsageError("--noise-at: predicted or input");
                 o.noise_at = v == "input" ? quintet::NoiseAt::Input : quintet::NoiseAt::Predicted;
             }},
-           {"--threshold", [&](const std::string& v) { o.threshold = to_double("--threshold", v); }},
+           {"--threshold", [&](const std::string& v) { o.threshold = quintet::parse_threshold(v); }},
            {"--tempo", [&](const std::string& v) { o.tempo = to_double("--tempo", v); }},
            {"--seed", [&](const std::string& v) { o.seed = std::uint64_t(to_int("--seed", v)); }},
            {"--style", [&](const std::string& v) { o.style_files.push_back(v); }},

@@ -30,16 +30,17 @@ void validate(const VaeNnGenerateOptions& o) {
     if (o.blocks <= 0) throw UsageError("--blocks must be positive, got " + std::to_string(o.blocks));
     if (!(o.alpha >= 0 && o.alpha <= 1)) throw UsageError("--alpha must be in [0, 1], got " + std::to_string(o.alpha));
     if (!(o.noise_sd >= 0)) throw UsageError("--noise-sd must be >= 0");
-    if (!(o.threshold >= 0 && o.threshold <= 1)) throw UsageError("--threshold must be in [0, 1]");
+    if (o.threshold && !(*o.threshold >= 0 && *o.threshold <= 1)) throw UsageError("--threshold must be in [0, 1] (or auto)");
     if (!(o.tempo > 0 && o.tempo <= 1000)) throw UsageError("--tempo must be in (0, 1000] bpm");
     if (o.seed_block < 0) throw UsageError("--seed-block must be >= 0");
     if (o.seed_source == SeedSource::File && o.seed_file.empty()) throw UsageError("--seed-file needs a file");
 }
 
-// Decoded block [5, 32, 128] -> the block as the song keeps it and feeds back (SEED-SPEC 9.1).
-torch::Tensor shape_block(torch::Tensor block, double threshold, bool binarize) {
+// Decoded block [5, 32, 128] -> the block as the song keeps it and feeds back (SEED-SPEC 9.1);
+// thresholds [5, 1, 1], one per instrument.
+torch::Tensor shape_block(torch::Tensor block, const torch::Tensor& thresholds, bool binarize) {
     block = block.clone();
-    block.masked_fill_(block < threshold, 0.0);
+    block.masked_fill_(block < thresholds, 0.0);
     if (binarize)
         block.masked_fill_(block > 0, kNoteValue);
     else
@@ -82,6 +83,19 @@ VaeNnGenerator::VaeNnGenerator(const fs::path& run_dir, const std::string& devic
     auto info = read_run_info(run_dir);
     corpus_ = info.corpus;
     model_ = load_run_model(run_dir, device_);
+    calibrated_ = info.thresholds;
+}
+
+std::array<double, kVaeInstruments> VaeNnGenerator::thresholds(const VaeNnGenerateOptions& o) const {
+    std::array<double, kVaeInstruments> t;
+    t.fill(o.threshold.value_or(kUncalibratedThreshold));
+    if (!o.threshold && calibrated_) t = *calibrated_;
+    return t;
+}
+
+torch::Tensor VaeNnGenerator::threshold_tensor(const VaeNnGenerateOptions& o) const {
+    auto t = thresholds(o);
+    return torch::tensor(std::vector<double>(t.begin(), t.end()), torch::kFloat).view({kVaeInstruments, 1, 1}).to(device_);
 }
 
 torch::Tensor VaeNnGenerator::seed_window(const VaeNnGenerateOptions& o, std::mt19937_64& rng, torch::Generator& gen) {
@@ -119,7 +133,7 @@ torch::Tensor VaeNnGenerator::seed_window(const VaeNnGenerateOptions& o, std::mt
     auto z = torch::randn({kVaeInstruments, model_->latent()}, gen).to(device_);
     std::vector<torch::Tensor> parts;
     for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model_->vae(i)->reconstruct(z[i].unsqueeze(0))[0]);
-    return shape_block(torch::stack(parts), o.threshold, o.binarize);
+    return shape_block(torch::stack(parts), threshold_tensor(o), o.binarize);
 }
 
 std::vector<Multitrack> VaeNnGenerator::style_songs(const VaeNnGenerateOptions& o) {
@@ -177,6 +191,7 @@ torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const Va
     }
     song.narrow(1, 0, kWindowSteps).copy_(first);
     auto current = seed.to(device_);
+    const auto thresholds = threshold_tensor(o);
     for (int b = 1; b < o.blocks; ++b) {
         auto z = model_->encode_means(current.unsqueeze(0));  // [1, 5, K]
         if (!style.empty()) z = mix_style(z, style, o.alpha, rng);
@@ -189,7 +204,7 @@ torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const Va
         auto next = model_->predict_next(z, noise);
         std::vector<torch::Tensor> parts;
         for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model_->vae(i)->reconstruct(next.select(1, i))[0]);
-        current = shape_block(torch::stack(parts), o.threshold, o.binarize);
+        current = shape_block(torch::stack(parts), thresholds, o.binarize);
         song.narrow(1, std::int64_t(b) * kWindowSteps, kWindowSteps).copy_(current.cpu());
     }
     return song;

@@ -2,7 +2,9 @@
 // The VAE-NN generation loop (SEED-SPEC section 9) and style conditioning (section 10), on a loaded run.
 #include <torch/torch.h>
 
+#include <array>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -38,12 +40,19 @@ public:
     torch::Tensor generate_rolls(const torch::Tensor& seed, const VaeNnGenerateOptions& options,
                                  const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen);
     VaeNnModel& model() { return model_; }
+    // The thresholds generation applies per instrument (VAE-NN order): --threshold, else the run's
+    // calibrated ones, else kUncalibratedThreshold.
+    std::array<double, kVaeInstruments> thresholds(const VaeNnGenerateOptions& options) const;
+    static constexpr double kUncalibratedThreshold = 0.3;  // the original's (SEED-SPEC 9.1)
 
 private:
     std::filesystem::path run_dir_;
     std::filesystem::path corpus_;
     torch::Device device_;
     VaeNnModel model_{nullptr};
+    std::optional<std::array<double, kVaeInstruments>> calibrated_;  // model.json
+
+    torch::Tensor threshold_tensor(const VaeNnGenerateOptions& options) const;  // [5, 1, 1] on the device
 };
 
 // Values in [0, 1] (VAE-NN order [5, T, 128]) -> the output Multitrack: velocity = trunc(value * 127)
