@@ -10,6 +10,7 @@
 #include "generate/vae_nn_system.hpp"
 #include "io/midi/midi_write.hpp"
 #include "util/error.hpp"
+#include "util/error_report.hpp"
 
 namespace {
 
@@ -130,21 +131,16 @@ int main(int argc, char** argv) {
         "usage: quintet train vae --corpus STORE --out RUN [options]\n"
         "       quintet generate RUN -o song.mid [options]\n"
         "(core build: training and generation only; options as in the full CLI, see docs/vae.md)\n";
-    try {
+    return quintet::run_reporting_errors([&] {
         if (args.size() >= 2 && args[0] == "train" && args[1] == "vae") {
             train_vae({args.begin() + 2, args.end()});
         } else if (!args.empty() && args[0] == "generate") {
             generate({args.begin() + 1, args.end()});
         } else {
-            std::fputs(usage, args.empty() || args[0] == "--help" ? stdout : stderr);
-            return args.empty() || args[0] == "--help" ? 0 : 2;
+            const bool asked = args.empty() || args[0] == "--help";
+            std::fputs(usage, asked ? stdout : stderr);
+            return asked ? 0 : 2;
         }
-    } catch (const quintet::Error& e) {
-        std::fprintf(stderr, "quintet: error: %s\n", e.what());
-        return 2;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "quintet: internal error: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+        return 0;
+    });
 }
