@@ -3,10 +3,12 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <memory>
 #include <random>
 #include <vector>
 
 #include "generate/vae_nn_options.hpp"
+#include "models/vae_nn_inference.hpp"
 #include "models/vae_nn_model.hpp"
 #include "roll/multitrack.hpp"
 
@@ -37,13 +39,25 @@ public:
     // rolls [5, 32 * blocks, 128] in [0, 1], the seed block first.
     torch::Tensor generate_rolls(const torch::Tensor& seed, const VaeNnGenerateOptions& options,
                                  const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen);
-    VaeNnModel& model() { return model_; }
+    // The run's modules on the device; on the CPU loaded on first use (the fast path does not need them).
+    VaeNnModel& model();
+    // On the CPU generation runs on VaeNnInference (weights loaded straight from model.pt and packed once,
+    // empty regions of the fed-back blocks skipped); other devices, or use_fast_path(false), go through the
+    // model's modules. The same values up to float rounding (tests/generate/fast_generation_test.cpp).
+    void use_fast_path(bool on) { use_fast_ = on; }
+    bool fast_path() const { return use_fast_ && fast_ != nullptr; }
 
 private:
     std::filesystem::path run_dir_;
     std::filesystem::path corpus_;
     torch::Device device_;
+    torch::Tensor generate_rolls_fast(const torch::Tensor& seed, const VaeNnGenerateOptions& options,
+                                      const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen);
+    int latent() const;
+
     VaeNnModel model_{nullptr};
+    std::unique_ptr<VaeNnInference> fast_;  // CPU only
+    bool use_fast_ = true;
 };
 
 // Values in [0, 1] (VAE-NN order [5, T, 128]) -> the output Multitrack: velocity = trunc(value * 127)
