@@ -1,10 +1,13 @@
 // VAE-NN evidence for docs/RESULTS.md and timings for docs/BENCHMARKS.md
 // (bench/vae_results.sh). Plain program, not Google Benchmark: each mode prints one JSON line.
-//   vae_eval recon RUN STORE [threshold]     reconstruction cell precision/recall/F1 per instrument, test split
+//   vae_eval recon RUN STORE [threshold|auto]  reconstruction cell precision/recall/F1 per instrument, test split
 //   vae_eval latent RUN STORE                latent-net MSE vs copy-the-last-latent on test-split pairs
 //   vae_eval diversity RUN STORE SONGS BLOCKS  mean pairwise distance of songs from one seed block vs noise_sd
 //   vae_eval generate RUN BLOCKS REPEAT      generation loop time (model loaded once)
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -16,6 +19,8 @@
 #include "generate/vae_nn_generator.hpp"
 #include "models/runtime.hpp"
 #include "train/checkpoint.hpp"
+#include "train/run_files.hpp"
+#include "train/threshold_calibration.hpp"
 #include "train/window_data.hpp"
 
 using namespace quintet;
@@ -23,28 +28,32 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-void recon(const std::string& run, const std::string& store_path, double threshold) {
+void recon(const std::string& run, const std::string& store_path, const std::string& threshold_arg) {
     torch::NoGradGuard g;
     auto model = load_run_model(run);
+    auto info = read_run_info(run);
     auto store = CorpusStore::open(store_path);
     auto data = store_windows(store, Split::Test);
-    std::printf("{\"mode\": \"recon\", \"run\": \"%s\", \"K\": %d, \"windows\": %lld, \"threshold\": %g, \"instruments\": {",
-                run.c_str(), model->latent(), (long long)data.size(), threshold);
+    // "auto": the run's calibrated per-instrument thresholds (valid split), as generation uses them.
+    std::array<double, kVaeInstruments> thresholds;
+    auto fixed = parse_threshold(threshold_arg);
+    thresholds.fill(fixed.value_or(VaeNnGenerator::kUncalibratedThreshold));
+    if (!fixed && info.thresholds) thresholds = *info.thresholds;
+    auto sweeps = sweep_thresholds(model, data, torch::kCPU, 200);
+    std::printf("{\"mode\": \"recon\", \"run\": \"%s\", \"K\": %d, \"windows\": %lld, \"threshold\": \"%s\", \"instruments\": {",
+                run.c_str(), model->latent(), (long long)data.size(), threshold_arg.c_str());
     for (int i = 0; i < kVaeInstruments; ++i) {
-        double tp = 0, fp = 0, fn = 0;
-        for (std::int64_t first = 0; first < data.size(); first += 200) {
-            auto n = std::min<std::int64_t>(200, data.size() - first);
-            auto x = to_unit_float(data.rolls.narrow(0, first, n).select(1, i), torch::kCPU);
-            auto y = model->vae(i)->reconstruct(model->vae(i)->means(x));
-            auto pred = y >= threshold, truth = x > 0;
-            tp += (pred & truth).sum().item<double>();
-            fp += (pred & ~truth).sum().item<double>();
-            fn += (~pred & truth).sum().item<double>();
-        }
+        const auto& s = sweeps[i];
+        int k = std::clamp(int(std::lround(thresholds[i] * ThresholdSweep::kBins)), 0, ThresholdSweep::kBins - 1);
+        double tp = s.true_positive[k], fp = s.false_positive[k], fn = s.positives - tp;
         double p = tp + fp > 0 ? tp / (tp + fp) : 0, r = tp + fn > 0 ? tp / (tp + fn) : 0;
         double f1 = p + r > 0 ? 2 * p * r / (p + r) : 0;
-        std::printf("%s\"%s\": {\"precision\": %.4f, \"recall\": %.4f, \"f1\": %.4f, \"active_cells\": %.0f}", i ? ", " : "",
-                    kVaeInstrumentName[i], p, r, f1, tp + fn);
+        // The best F1 any threshold reaches on the test split itself: an upper bound, not a result.
+        double oracle_t = s.best_threshold(0.3);
+        int ok = std::clamp(int(std::lround(oracle_t * ThresholdSweep::kBins)), 0, ThresholdSweep::kBins - 1);
+        std::printf("%s\"%s\": {\"threshold\": %.3f, \"precision\": %.4f, \"recall\": %.4f, \"f1\": %.4f, \"active_cells\": %.0f, "
+                    "\"test_best_threshold\": %.3f, \"test_best_f1\": %.4f}",
+                    i ? ", " : "", kVaeInstrumentName[i], thresholds[i], p, r, f1, s.positives, oracle_t, s.f1(ok));
     }
     std::printf("}}\n");
 }
@@ -141,7 +150,7 @@ int main(int argc, char** argv) {
     try {
         configure_torch_threads();
         std::string mode = argc > 1 ? argv[1] : "";
-        if (mode == "recon" && argc >= 4) recon(argv[2], argv[3], argc > 4 ? std::atof(argv[4]) : 0.3);
+        if (mode == "recon" && argc >= 4) recon(argv[2], argv[3], argc > 4 ? argv[4] : "auto");
         else if (mode == "latent" && argc >= 4) latent(argv[2], argv[3]);
         else if (mode == "diversity" && argc >= 6) diversity(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]));
         else if (mode == "generate" && argc >= 5) generate_time(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));

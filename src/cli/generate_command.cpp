@@ -21,7 +21,7 @@ namespace {
 #ifdef QUINTET_HAVE_TORCH
 struct GenerateArgs {
     std::filesystem::path run, midi, wav, png;
-    std::string seed_file, noise_at = "predicted";
+    std::string seed_file, noise_at = "predicted", threshold = "auto";
     bool seed_from_corpus = false, seed_random = false, binarize = false, velocity = false;
     quintet::VaeNnGenerateOptions options;
 };
@@ -42,6 +42,7 @@ void run_generate(GenerateArgs& a) {
     if (a.binarize && a.velocity) throw UsageError("--binarize and --velocity exclude each other");
     o.binarize = !a.velocity;
     o.noise_at = a.noise_at == "input" ? NoiseAt::Input : NoiseAt::Predicted;
+    o.threshold = parse_threshold(a.threshold);
 #ifndef QUINTET_HAVE_AUDIO
     if (!a.wav.empty()) throw UsageError("--wav: this build has no audio support (QUINTET_WITH_AUDIO=OFF)");
 #endif
@@ -88,7 +89,9 @@ const bool registered = quintet::cli::register_command([](CLI::App& app) {
     cmd->add_option("--noise-at", a->noise_at, "predicted (the original code) or input (the article's text)")
         ->check(CLI::IsMember({"predicted", "input"}))
         ->capture_default_str();
-    cmd->add_option("--threshold", o.threshold, "decoded values below this are silence")->capture_default_str();
+    cmd->add_option("--threshold", a->threshold,
+                    "decoded values below this are silence; auto: the run's per-instrument thresholds (best valid F1)")
+        ->capture_default_str();
     cmd->add_flag("--binarize", a->binarize, "notes at velocity 101 (strings 76), the default");
     cmd->add_flag("--velocity", a->velocity, "decoded values as velocities");
     cmd->add_option("--tempo", o.tempo, "bpm")->capture_default_str();

@@ -1,10 +1,9 @@
 // quintet: thin CLI over the library. Every error is one line on stderr and exit code 2.
 #include <CLI/CLI.hpp>
-#include <cstdio>
-#include <exception>
 
 #include "cli/command.hpp"
 #include "util/error.hpp"
+#include "util/error_report.hpp"
 
 namespace quintet::cli {
 
@@ -24,21 +23,16 @@ int main(int argc, char** argv) {
     CLI::App app{"quintet: multi-track music generation with deep learning"};
     app.require_subcommand(1);
     for (const auto& setup : quintet::cli::registered_commands()) setup(app);
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "quintet: error: %s\n", e.what());
-        return 2;
-    } catch (const quintet::Error& e) {
-        std::fprintf(stderr, "quintet: error: %s\n", e.what());
-        return 2;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "quintet: internal error: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+    return quintet::run_reporting_errors([&] {
+        try {
+            app.parse(argc, argv);
+        } catch (const CLI::CallForHelp& e) {
+            return app.exit(e);
+        } catch (const CLI::CallForAllHelp& e) {
+            return app.exit(e);
+        } catch (const CLI::ParseError& e) {
+            throw quintet::UsageError(e.what());  // a bad command line: one line, exit 2
+        }
+        return 0;
+    });
 }

@@ -10,6 +10,7 @@
 #include "generate/vae_nn_system.hpp"
 #include "io/midi/midi_write.hpp"
 #include "util/error.hpp"
+#include "util/error_report.hpp"
 
 namespace {
 
@@ -69,6 +70,7 @@ void train_vae(const std::vector<std::string>& args) {
            {"--seed", [&](const std::string& v) { c.seed = std::uint64_t(to_int("--seed", v)); }},
            {"--early-stop", [&](const std::string& v) { c.early_stop = int(to_int("--early-stop", v)); }},
            {"--likelihood", [&](const std::string& v) { c.likelihood = v; }},
+           {"--kl-warmup", [&](const std::string& v) { c.kl_warmup = int(to_int("--kl-warmup", v)); }},
            {"--max-windows", [&](const std::string& v) { c.max_windows = to_int("--max-windows", v); }}},
           {{"--resume", &c.resume}, {"--quiet", &c.quiet}}, nullptr);
     if (corpus.empty() || out.empty()) throw UsageError("train vae: --corpus and --out are required");
@@ -93,7 +95,7 @@ void generate(const std::vector<std::string>& args) {
                 if (v != "predicted" && v != "input") throw UsageError("--noise-at: predicted or input");
                 o.noise_at = v == "input" ? quintet::NoiseAt::Input : quintet::NoiseAt::Predicted;
             }},
-           {"--threshold", [&](const std::string& v) { o.threshold = to_double("--threshold", v); }},
+           {"--threshold", [&](const std::string& v) { o.threshold = quintet::parse_threshold(v); }},
            {"--tempo", [&](const std::string& v) { o.tempo = to_double("--tempo", v); }},
            {"--seed", [&](const std::string& v) { o.seed = std::uint64_t(to_int("--seed", v)); }},
            {"--style", [&](const std::string& v) { o.style_files.push_back(v); }},
@@ -128,21 +130,16 @@ int main(int argc, char** argv) {
         "usage: quintet train vae --corpus STORE --out RUN [options]\n"
         "       quintet generate RUN -o song.mid [options]\n"
         "(core build: training and generation only; options as in the full CLI, see docs/vae.md)\n";
-    try {
+    return quintet::run_reporting_errors([&] {
         if (args.size() >= 2 && args[0] == "train" && args[1] == "vae") {
             train_vae({args.begin() + 2, args.end()});
         } else if (!args.empty() && args[0] == "generate") {
             generate({args.begin() + 1, args.end()});
         } else {
-            std::fputs(usage, args.empty() || args[0] == "--help" ? stdout : stderr);
-            return args.empty() || args[0] == "--help" ? 0 : 2;
+            const bool asked = args.empty() || args[0] == "--help";
+            std::fputs(usage, asked ? stdout : stderr);
+            return asked ? 0 : 2;
         }
-    } catch (const quintet::Error& e) {
-        std::fprintf(stderr, "quintet: error: %s\n", e.what());
-        return 2;
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "quintet: internal error: %s\n", e.what());
-        return 1;
-    }
-    return 0;
+        return 0;
+    });
 }

@@ -22,12 +22,11 @@ namespace {
 // family's merged row at step t is the maximum over its source tracks (merge_lpd5), and its non-zero
 // cells overwrite step round(t*R/r) in increasing t (set_resolution). Tested against the composition.
 Multitrack merge_and_resample(const Multitrack& song, int resolution) {
-    Multitrack out;
+    Multitrack out = empty_lpd5(0, song.resolution);
     out.name = song.name;
-    out.resolution = song.resolution;
     out.tempo = song.tempo;
     out.downbeat = song.downbeat;
-    set_resolution(out, resolution);  // no tracks yet: resamples tempo and downbeat only
+    set_resolution(out, resolution);  // the tracks have no steps yet: resamples tempo and downbeat only
     const double factor = static_cast<double>(resolution) / static_cast<double>(song.resolution);
 
     std::vector<const Track*> sources[kFamilies];
@@ -35,12 +34,8 @@ Multitrack merge_and_resample(const Multitrack& song, int resolution) {
         const Family f = family_of(t.program, t.is_drum);
         if (f != Family::Dropped) sources[static_cast<int>(f)].push_back(&t);
     }
-    out.tracks.resize(kFamilies);
     for (int f = 0; f < kFamilies; ++f) {
         Track& dst = out.tracks[f];
-        dst.name = family_name(static_cast<Family>(f));
-        dst.program = family_program(static_cast<Family>(f));
-        dst.is_drum = f == static_cast<int>(Family::Drums);
         std::size_t steps = 0;
         for (const Track* s : sources[f]) steps = std::max(steps, s->steps());
         std::uint8_t merged[kPitches];

@@ -162,18 +162,12 @@ const std::uint8_t* CorpusStore::roll(std::size_t i, int family) const {
 
 Multitrack CorpusStore::load(std::size_t i) const {
     const SongInfo& info = song(i);
-    Multitrack mt;
+    Multitrack mt = empty_lpd5(0, impl_->resolution);  // rolls filled from the store below
     mt.name = info.title.empty() ? info.id : info.title;
-    mt.resolution = impl_->resolution;
     mt.tempo.assign(info.steps, info.tempo);
-    mt.tracks.resize(kFamilies);
     for (int f = 0; f < kFamilies; ++f) {
-        Track& t = mt.tracks[f];
-        t.name = family_name(static_cast<Family>(f));
-        t.program = family_program(static_cast<Family>(f));
-        t.is_drum = f == static_cast<int>(Family::Drums);
         const std::uint8_t* r = roll(i, f);
-        t.roll.assign(r, r + info.steps * kPitches);
+        mt.tracks[f].roll.assign(r, r + info.steps * kPitches);
     }
     return mt;
 }

@@ -31,16 +31,17 @@ void validate(const VaeNnGenerateOptions& o) {
     if (o.blocks <= 0) throw UsageError("--blocks must be positive, got " + std::to_string(o.blocks));
     if (!(o.alpha >= 0 && o.alpha <= 1)) throw UsageError("--alpha must be in [0, 1], got " + std::to_string(o.alpha));
     if (!(o.noise_sd >= 0)) throw UsageError("--noise-sd must be >= 0");
-    if (!(o.threshold >= 0 && o.threshold <= 1)) throw UsageError("--threshold must be in [0, 1]");
+    if (o.threshold && !(*o.threshold >= 0 && *o.threshold <= 1)) throw UsageError("--threshold must be in [0, 1] (or auto)");
     if (!(o.tempo > 0 && o.tempo <= 1000)) throw UsageError("--tempo must be in (0, 1000] bpm");
     if (o.seed_block < 0) throw UsageError("--seed-block must be >= 0");
     if (o.seed_source == SeedSource::File && o.seed_file.empty()) throw UsageError("--seed-file needs a file");
 }
 
-// Decoded block [5, 32, 128] -> the block as the song keeps it and feeds back (SEED-SPEC 9.1).
-torch::Tensor shape_block(torch::Tensor block, double threshold, bool binarize) {
+// Decoded block [5, 32, 128] -> the block as the song keeps it and feeds back (SEED-SPEC 9.1);
+// thresholds [5, 1, 1], one per instrument.
+torch::Tensor shape_block(torch::Tensor block, const torch::Tensor& thresholds, bool binarize) {
     block = block.clone();
-    block.masked_fill_(block < threshold, 0.0);
+    block.masked_fill_(block < thresholds, 0.0);
     if (binarize)
         block.masked_fill_(block > 0, kNoteValue);
     else
@@ -86,6 +87,7 @@ VaeNnGenerator::VaeNnGenerator(const fs::path& run_dir, const std::string& devic
         fast_ = std::make_unique<VaeNnInference>(load_run_inference(run_dir));
     else
         model_ = load_run_model(run_dir, device_);
+    calibrated_ = info.thresholds;
 }
 
 VaeNnModel& VaeNnGenerator::model() {
@@ -94,6 +96,18 @@ VaeNnModel& VaeNnGenerator::model() {
 }
 
 int VaeNnGenerator::latent() const { return fast_ ? fast_->latent() : model_->latent(); }
+
+std::array<double, kVaeInstruments> VaeNnGenerator::thresholds(const VaeNnGenerateOptions& o) const {
+    std::array<double, kVaeInstruments> t;
+    t.fill(o.threshold.value_or(kUncalibratedThreshold));
+    if (!o.threshold && calibrated_) t = *calibrated_;
+    return t;
+}
+
+torch::Tensor VaeNnGenerator::threshold_tensor(const VaeNnGenerateOptions& o) const {
+    auto t = thresholds(o);
+    return torch::tensor(std::vector<double>(t.begin(), t.end()), torch::kFloat).view({kVaeInstruments, 1, 1}).to(device_);
+}
 
 torch::Tensor VaeNnGenerator::seed_window(const VaeNnGenerateOptions& o, std::mt19937_64& rng, torch::Generator& gen) {
     SeedSource source = o.seed_source;
@@ -128,10 +142,10 @@ torch::Tensor VaeNnGenerator::seed_window(const VaeNnGenerateOptions& o, std::mt
     }
     // Random: every VAE decodes a standard-normal latent.
     auto z = torch::randn({kVaeInstruments, latent()}, gen).to(device_);
-    if (fast_path()) return shape_block(fast_->reconstruct(z), o.threshold, o.binarize);
+    if (fast_path()) return shape_block(fast_->reconstruct(z), threshold_tensor(o), o.binarize);
     std::vector<torch::Tensor> parts;
     for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model()->vae(i)->reconstruct(z[i].unsqueeze(0))[0]);
-    return shape_block(torch::stack(parts), o.threshold, o.binarize);
+    return shape_block(torch::stack(parts), threshold_tensor(o), o.binarize);
 }
 
 std::vector<Multitrack> VaeNnGenerator::style_songs(const VaeNnGenerateOptions& o) {
@@ -182,12 +196,48 @@ StyleLibrary VaeNnGenerator::style_library(const std::vector<Multitrack>& songs)
     return lib;
 }
 
+torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const VaeNnGenerateOptions& o,
+                                             const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen) {
+    torch::NoGradGuard no_grad;
+    if (fast_path()) return generate_rolls_fast(seed, o, style, rng, gen);
+    model()->eval();
+    const int K = latent();
+    auto song = torch::zeros({kVaeInstruments, std::int64_t(kWindowSteps) * o.blocks, kPitches});
+    // The seed is the first block; binarised like the rest when notes are binarised (SEED-SPEC 9.4).
+    auto first = seed.cpu();
+    if (o.binarize) {
+        first = first.gt(0).to(torch::kFloat) * kNoteValue;
+        first.select(0, kStringsIndex).mul_(kStringsFactor);
+    }
+    song.narrow(1, 0, kWindowSteps).copy_(first);
+    auto current = seed.to(device_);
+    const auto thresholds = threshold_tensor(o);
+    for (int b = 1; b < o.blocks; ++b) {
+        auto z = model_->encode_means(current.unsqueeze(0));  // [1, 5, K]
+        if (!style.empty()) z = mix_style(z, style, o.alpha, rng);
+        torch::Tensor noise;
+        if (o.noise_sd > 0) noise = (torch::randn({1, kVaeInstruments, K}, gen) * o.noise_sd).to(device_);
+        if (o.noise_at == NoiseAt::Input && noise.defined()) {
+            z = z + noise;
+            noise = torch::Tensor();
+        }
+        auto next = model_->predict_next(z, noise);
+        std::vector<torch::Tensor> parts;
+        for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model_->vae(i)->reconstruct(next.select(1, i))[0]);
+        current = shape_block(torch::stack(parts), thresholds, o.binarize);
+        song.narrow(1, std::int64_t(b) * kWindowSteps, kWindowSteps).copy_(current.cpu());
+    }
+    return song;
+}
+
 namespace {
 
-// shape_block on raw memory: blocks[i] is instrument i's 32 x 128 block.
-void shape_blocks_inplace(float* const blocks[kVaeInstruments], double threshold, bool binarize) {
-    const float t = float(threshold);
+// shape_block on raw memory: blocks[i] is instrument i's 32 x 128 block, thresholds[i] its threshold
+// (compared in float, as shape_block's float tensor compares).
+void shape_blocks_inplace(float* const blocks[kVaeInstruments], const std::array<double, kVaeInstruments>& thresholds,
+                          bool binarize) {
     for (int i = 0; i < kVaeInstruments; ++i) {
+        const float t = float(thresholds[std::size_t(i)]);
         const float scale = i == kStringsIndex ? kStringsFactor : 1.0f;
         const float note = kNoteValue * scale;
         float* v = blocks[i];
@@ -204,41 +254,8 @@ void shape_blocks_inplace(float* const blocks[kVaeInstruments], double threshold
 
 }  // namespace
 
-torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const VaeNnGenerateOptions& o,
-                                             const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen) {
-    torch::NoGradGuard no_grad;
-    if (fast_path()) return generate_rolls_fast(seed, o, style, rng, gen);
-    model()->eval();
-    const int K = latent();
-    auto song = torch::zeros({kVaeInstruments, std::int64_t(kWindowSteps) * o.blocks, kPitches});
-    // The seed is the first block; binarised like the rest when notes are binarised (SEED-SPEC 9.4).
-    auto first = seed.cpu();
-    if (o.binarize) {
-        first = first.gt(0).to(torch::kFloat) * kNoteValue;
-        first.select(0, kStringsIndex).mul_(kStringsFactor);
-    }
-    song.narrow(1, 0, kWindowSteps).copy_(first);
-    auto current = seed.to(device_);
-    for (int b = 1; b < o.blocks; ++b) {
-        auto z = model_->encode_means(current.unsqueeze(0));  // [1, 5, K]
-        if (!style.empty()) z = mix_style(z, style, o.alpha, rng);
-        torch::Tensor noise;
-        if (o.noise_sd > 0) noise = (torch::randn({1, kVaeInstruments, K}, gen) * o.noise_sd).to(device_);
-        if (o.noise_at == NoiseAt::Input && noise.defined()) {
-            z = z + noise;
-            noise = torch::Tensor();
-        }
-        auto next = model_->predict_next(z, noise);
-        std::vector<torch::Tensor> parts;
-        for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model_->vae(i)->reconstruct(next.select(1, i))[0]);
-        current = shape_block(torch::stack(parts), o.threshold, o.binarize);
-        song.narrow(1, std::int64_t(b) * kWindowSteps, kWindowSteps).copy_(current.cpu());
-    }
-    return song;
-}
-
 // The same loop on VaeNnInference: every block is decoded, shaped and encoded in place inside the song
-// tensor; the random draws (noise, style picks) are the generic loop's, in the same order.
+// tensor; the random draws (noise, style picks) are the module loop's, in the same order.
 torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, const VaeNnGenerateOptions& o,
                                                   const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen) {
     const int K = latent();
@@ -250,9 +267,10 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
         first.select(0, kStringsIndex).mul_(kStringsFactor);
     }
     song.narrow(1, 0, kWindowSteps).copy_(first);
-    // The seed as generation feeds it back: as given (the generic loop encodes the seed itself).
+    // The first block is fed back as given (the module loop encodes the seed itself), later ones as shaped.
     auto fed_seed = seed.to(torch::kCPU, torch::kFloat).contiguous();
     auto block_at = [&](int i, int b) { return song.data_ptr<float>() + (i * steps + std::int64_t(b) * kWindowSteps) * kPitches; };
+    const auto thresholds = this->thresholds(o);
     auto z = torch::empty({1, kVaeInstruments, K}), next = torch::empty({1, kVaeInstruments, K});
     for (int b = 1; b < o.blocks; ++b) {
         for (int i = 0; i < kVaeInstruments; ++i) {
@@ -273,7 +291,7 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
             blocks[i] = block_at(i, b);
             fast_->reconstruct(i, next.data_ptr<float>() + i * K, blocks[i]);
         }
-        shape_blocks_inplace(blocks, o.threshold, o.binarize);
+        shape_blocks_inplace(blocks, thresholds, o.binarize);
     }
     return song;
 }
@@ -296,18 +314,8 @@ Multitrack rolls_to_multitrack(const torch::Tensor& rolls, double tempo) {
     // trunc(v * 127), as pypianoroll's uint8 cast of the original's track * 127.
     auto velocities = (rolls.cpu().clamp(0.0, 1.0) * 127.0).to(torch::kUInt8).contiguous();
     const std::size_t steps = std::size_t(rolls.size(1));
-    Multitrack mt;
-    mt.resolution = kVaeResolution;
+    Multitrack mt = empty_lpd5(steps, kVaeResolution);
     mt.tempo.assign(steps, tempo);
-    const char* names[kFamilies] = {"Drums", "Piano", "Guitar", "Bass", "Strings"};
-    const int programs[kFamilies] = {0, 0, 24, 32, 48};
-    mt.tracks.resize(kFamilies);
-    for (int f = 0; f < kFamilies; ++f) {
-        mt.tracks[f].name = names[f];
-        mt.tracks[f].program = programs[f];
-        mt.tracks[f].is_drum = f == 0;
-        mt.tracks[f].resize_steps(steps);
-    }
     for (int i = 0; i < kVaeInstruments; ++i) {
         auto src = velocities[i];
         std::copy_n(src.data_ptr<std::uint8_t>(), steps * kPitches, mt.tracks[kVaeInstrumentFamily[i]].roll.begin());

@@ -2,8 +2,10 @@
 // The VAE-NN generation loop (SEED-SPEC section 9) and style conditioning (section 10), on a loaded run.
 #include <torch/torch.h>
 
+#include <array>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -43,21 +45,27 @@ public:
     VaeNnModel& model();
     // On the CPU generation runs on VaeNnInference (weights loaded straight from model.pt and packed once,
     // empty regions of the fed-back blocks skipped); other devices, or use_fast_path(false), go through the
-    // model's modules. The same values up to float rounding (tests/generate/fast_generation_test.cpp).
+    // model's modules. The same values up to float rounding (tests/generate/vae_generation_test.cpp).
     void use_fast_path(bool on) { use_fast_ = on; }
     bool fast_path() const { return use_fast_ && fast_ != nullptr; }
+    // The thresholds generation applies per instrument (VAE-NN order): --threshold, else the run's
+    // calibrated ones, else kUncalibratedThreshold.
+    std::array<double, kVaeInstruments> thresholds(const VaeNnGenerateOptions& options) const;
+    static constexpr double kUncalibratedThreshold = 0.3;  // the original's (SEED-SPEC 9.1)
 
 private:
     std::filesystem::path run_dir_;
     std::filesystem::path corpus_;
     torch::Device device_;
-    torch::Tensor generate_rolls_fast(const torch::Tensor& seed, const VaeNnGenerateOptions& options,
-                                      const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen);
-    int latent() const;
-
     VaeNnModel model_{nullptr};
     std::unique_ptr<VaeNnInference> fast_;  // CPU only
     bool use_fast_ = true;
+    std::optional<std::array<double, kVaeInstruments>> calibrated_;  // model.json
+
+    torch::Tensor threshold_tensor(const VaeNnGenerateOptions& options) const;  // [5, 1, 1] on the device
+    torch::Tensor generate_rolls_fast(const torch::Tensor& seed, const VaeNnGenerateOptions& options,
+                                      const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen);
+    int latent() const;
 };
 
 // Values in [0, 1] (VAE-NN order [5, T, 128]) -> the output Multitrack: velocity = trunc(value * 127)

@@ -2,8 +2,11 @@
 // Settings of VAE-NN generation (no torch here: the CLI includes it). SEED-SPEC sections 9-10.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "util/error.hpp"
 
 namespace quintet {
 
@@ -25,7 +28,9 @@ struct VaeNnGenerateOptions {
     int seed_block = 0;              // which 32-step block of seed_file
     double noise_sd = 0.7;
     NoiseAt noise_at = NoiseAt::Predicted;
-    double threshold = 0.3;          // decoded values below it are silence
+    // Decoded values below the threshold are silence. Unset: the run's per-instrument thresholds, calibrated
+    // when its VAEs were trained (model.json; 0.3, the original's, for runs without them).
+    std::optional<double> threshold;
     bool binarize = true;            // notes at 0.8 * 127 (else the decoded value as velocity)
     double tempo = 120;              // bpm written to the MIDI
     std::uint64_t seed = 1;          // every random draw; the same seed gives the same song
@@ -34,5 +39,20 @@ struct VaeNnGenerateOptions {
     double alpha = 0.5;              // z' = alpha * s + (1 - alpha) * z, per instrument
     std::string device = "cpu";
 };
+
+// "--threshold" text: "auto" (unset) or a number in [0, 1]; UsageError otherwise.
+inline std::optional<double> parse_threshold(const std::string& text) {
+    if (text == "auto") return std::nullopt;
+    std::size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || text.empty() || !(v >= 0 && v <= 1))
+        throw UsageError("--threshold '" + text + "': expected auto or a number in [0, 1]");
+    return v;
+}
 
 }  // namespace quintet

@@ -224,13 +224,9 @@ Family family_of(int program, bool is_drum) {
     return Family::Strings;
 }
 
-Multitrack merge_lpd5(const Multitrack& mt) {
+Multitrack empty_lpd5(std::size_t steps, int resolution) {
     Multitrack out;
-    out.name = mt.name;
-    out.resolution = mt.resolution;
-    out.tempo = mt.tempo;
-    out.downbeat = mt.downbeat;
-    const std::size_t steps = mt.steps();
+    out.resolution = resolution;
     out.tracks.resize(kFamilies);
     for (int f = 0; f < kFamilies; ++f) {
         Track& t = out.tracks[f];
@@ -239,6 +235,14 @@ Multitrack merge_lpd5(const Multitrack& mt) {
         t.is_drum = f == static_cast<int>(Family::Drums);
         t.resize_steps(steps);
     }
+    return out;
+}
+
+Multitrack merge_lpd5(const Multitrack& mt) {
+    Multitrack out = empty_lpd5(mt.steps(), mt.resolution);
+    out.name = mt.name;
+    out.tempo = mt.tempo;
+    out.downbeat = mt.downbeat;
     for (const auto& src : mt.tracks) {
         const Family f = family_of(src.program, src.is_drum);
         if (f == Family::Dropped) continue;

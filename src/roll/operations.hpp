@@ -29,6 +29,9 @@ inline constexpr int kFamilies = 5;
 const char* family_name(Family f);       // "Drums", "Piano", ...
 int family_program(Family f);            // 0, 0, 24, 32, 48
 Family family_of(int program, bool is_drum);
+// The five LPD-5 tracks in LPD-5 order, named by family_name, programmed by family_program, Drums
+// flagged is_drum; each an all-zero roll of `steps` steps. No name, tempo or downbeat.
+Multitrack empty_lpd5(std::size_t steps, int resolution);
 // Merge any multitrack into the five LPD-5 tracks (Drums, Piano, Guitar, Bass, Strings) by maximum velocity.
 // All five are always present; each has steps() == mt.steps() (empty families are all-zero).
 Multitrack merge_lpd5(const Multitrack& mt);

@@ -1,6 +1,7 @@
 #include "train/run_files.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "train/flat_json.hpp"
@@ -11,6 +12,11 @@ namespace quintet {
 
 namespace fs = std::filesystem;
 
+namespace {
+const char* const kInstrumentKeys[5] = {"piano", "guitar", "bass", "strings", "drums"};  // VAE-NN order
+std::string threshold_key(std::size_t i) { return std::string("threshold_") + kInstrumentKeys[i]; }
+}  // namespace
+
 void write_run_info(const fs::path& run_dir, const VaeNnRunInfo& info) {
     FlatJsonWriter w;
     w.add("model", info.model)
@@ -20,6 +26,9 @@ void write_run_info(const fs::path& run_dir, const VaeNnRunInfo& info) {
         .add("corpus", info.corpus.string())
         .add("resolution", info.resolution)
         .add("window", info.window);
+    if (info.thresholds)
+        for (std::size_t i = 0; i < info.thresholds->size(); ++i)
+            w.add(threshold_key(i), (*info.thresholds)[i]);
     write_file_atomically(run_dir / "model.json", w.str());
 }
 
@@ -51,6 +60,18 @@ VaeNnRunInfo read_run_info(const fs::path& run_dir) {
                                              std::to_string(kVaeNnFormat) + ")");
     info.likelihood = get("likelihood");
     info.corpus = get("corpus");
+    if (kv.count(threshold_key(0))) {
+        std::array<double, 5> t{};
+        for (std::size_t i = 0; i < t.size(); ++i) {
+            const std::string key = threshold_key(i);
+            char* end = nullptr;
+            const std::string text = kv.count(key) ? kv.at(key) : "";
+            t[i] = std::strtod(text.c_str(), &end);
+            if (text.empty() || *end != '\0' || !(t[i] >= 0 && t[i] <= 1))
+                throw FormatError(file.string(), "\"" + key + "\" must be a number in [0, 1]");
+        }
+        info.thresholds = t;
+    }
     return info;
 }
 
@@ -68,6 +89,7 @@ void write_config_json(const fs::path& run_dir, const VaeNnTrainConfig& c, const
         .add("optimizer", "adam")
         .add("device", c.device)
         .add("seed", static_cast<long long>(c.seed))
+        .add("kl_warmup", c.kl_warmup)
         .add("early_stop", c.early_stop)
         .add("max_windows", static_cast<long long>(c.max_windows))
         .add("resolution", 2)

@@ -1,7 +1,9 @@
 #pragma once
 // The small text files of a VAE-NN run directory (no torch): model.json (what the checkpoints hold),
 // config.json (the settings and data summary) and curve.csv (one row per epoch).
+#include <array>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,9 @@ struct VaeNnRunInfo {
     std::filesystem::path corpus;  // the store it was trained on (absolute), for --seed-from-corpus
     int resolution = 2;            // steps per beat of the windows
     int window = 32;               // steps per window
+    // Per instrument (VAE-NN order), the decoded-value threshold with the best reconstruction F1 on the
+    // valid split, set when the VAE stage ends (train/threshold_calibration.hpp); generation's default.
+    std::optional<std::array<double, 5>> thresholds;
 };
 
 void write_run_info(const std::filesystem::path& run_dir, const VaeNnRunInfo& info);

@@ -20,6 +20,7 @@ struct VaeNnTrainConfig {
     std::string device = "cpu";
     std::uint64_t seed = 1;
     bool resume = false;
+    int kl_warmup = 0;              // KL weight epoch/kl_warmup for the first epochs, then 1; 0 = 1 throughout (the original)
     int early_stop = 0;             // patience in epochs without a better valid loss; 0 = off
     std::int64_t max_windows = 0;   // cap on training windows (whole songs); 0 = all
     bool quiet = false;             // no progress output

@@ -1,6 +1,8 @@
 #include "train/vae_nn_trainer.hpp"
 
 #include <chrono>
+#include <cstdio>
+#include <optional>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -12,6 +14,7 @@
 #include "train/curve_plot.hpp"
 #include "train/progress.hpp"
 #include "train/run_files.hpp"
+#include "train/threshold_calibration.hpp"
 #include "train/window_data.hpp"
 #include "util/error.hpp"
 
@@ -30,6 +33,7 @@ void validate(const VaeNnTrainConfig& c) {
     if (c.batch <= 0) throw UsageError("--batch must be positive");
     if (!(c.lr > 0)) throw UsageError("--lr must be positive");
     if (c.early_stop < 0) throw UsageError("--early-stop must be >= 0");
+    if (c.kl_warmup < 0) throw UsageError("--kl-warmup must be >= 0");
     if (c.max_windows < 0) throw UsageError("--max-windows must be >= 0");
 }
 
@@ -45,10 +49,17 @@ struct Losses {
     double part[kVaeInstruments] = {};
 };
 
+// What one batch gives: the per-instrument losses that are reported, and the scalar that is minimised
+// (their sum, except during KL warm-up).
+struct BatchLoss {
+    torch::Tensor reported;   // [5]
+    torch::Tensor objective;  // scalar
+};
+
 // One pass over n items in batches of `batch`, in random order when training: `batch_losses(indices)` gives
-// the per-instrument losses of a batch; with an optimiser their sum is minimised. Returns per-instrument means.
+// a batch's losses; with an optimiser the objective is minimised. Returns per-instrument means.
 Losses run_pass(std::int64_t n, int batch, const torch::Device& order_device, torch::optim::Optimizer* optimizer,
-                TrainProgress* progress, const std::function<torch::Tensor(const torch::Tensor&)>& batch_losses) {
+                TrainProgress* progress, const std::function<BatchLoss(const torch::Tensor&)>& batch_losses) {
     Losses out;
     if (n == 0) return out;
     auto order = (optimizer ? torch::randperm(n, torch::kLong) : torch::arange(n, torch::kLong)).to(order_device);
@@ -56,12 +67,13 @@ Losses run_pass(std::int64_t n, int batch, const torch::Device& order_device, to
     const long steps = long((n + batch - 1) / batch);
     for (long s = 0; s < steps; ++s) {
         std::int64_t first = s * batch, count = std::min<std::int64_t>(batch, n - first);
-        auto stacked = batch_losses(order.narrow(0, first, count));
+        auto losses = batch_losses(order.narrow(0, first, count));
         if (optimizer) {
             optimizer->zero_grad();
-            stacked.sum().backward();
+            losses.objective.backward();
             optimizer->step();
         }
+        auto stacked = losses.reported;
         sums += stacked.detach().to(torch::kCPU, torch::kDouble) * double(count);
         if (progress) progress->step(s + 1, long(first + count), stacked.sum().item<double>());
     }
@@ -72,14 +84,23 @@ Losses run_pass(std::int64_t n, int batch, const torch::Device& order_device, to
     return out;
 }
 
-// Stage 1 over one data set: train (with the optimiser) or evaluate (without).
+// KL weight of a stage-1 epoch (1-based): rises linearly to 1 over the warm-up epochs, a common remedy for
+// posterior collapse (Bowman et al. 2016, "Generating sentences from a continuous space").
+double kl_weight(int epoch, int warmup) { return warmup > 0 && epoch < warmup ? double(epoch) / warmup : 1.0; }
+
+// Stage 1 over one data set: train (with the optimiser) or evaluate (without). Reported losses are the
+// full -ELBO; the minimised one weighs the KL term by beta.
 Losses vae_pass(VaeNnModel& model, const WindowData& data, const torch::Device& device, int batch,
-                torch::optim::Optimizer* optimizer, TrainProgress* progress) {
+                torch::optim::Optimizer* optimizer, TrainProgress* progress, double beta = 1.0) {
     return run_pass(data.size(), batch, torch::kCPU, optimizer, progress, [&](const torch::Tensor& idx) {
         auto x = to_unit_float(data.rolls.index_select(0, idx), device);
-        std::vector<torch::Tensor> losses;
-        for (int i = 0; i < kVaeInstruments; ++i) losses.push_back(model->vae(i)->loss(x.select(1, i)).loss);
-        return torch::stack(losses);
+        std::vector<torch::Tensor> elbo, objective;
+        for (int i = 0; i < kVaeInstruments; ++i) {
+            auto l = model->vae(i)->loss(x.select(1, i));
+            elbo.push_back(l.loss);
+            objective.push_back(beta == 1.0 ? l.loss : l.reconstruction + beta * l.kl);
+        }
+        return BatchLoss{torch::stack(elbo), torch::stack(objective).sum()};
     });
 }
 
@@ -124,8 +145,19 @@ Losses net_pass(VaeNnModel& model, const PairSet& pairs, int batch, torch::optim
         losses.push_back(torch::mse_loss(model->melody()->forward(from.select(1, kPianoIndex)), piano_next));
         for (int i = 1; i < kVaeInstruments; ++i)
             losses.push_back(torch::mse_loss(model->conditional(i)->forward(from.select(1, i), piano_next), to.select(1, i)));
-        return torch::stack(losses);
+        auto stacked = torch::stack(losses);
+        return BatchLoss{stacked, stacked.sum()};
     });
+}
+
+std::string format_thresholds(const std::array<double, 5>& t) {
+    std::string s;
+    char buf[32];
+    for (double v : t) {
+        std::snprintf(buf, sizeof buf, " %.3f", v);
+        s += buf;
+    }
+    return s;
 }
 
 DataSummary summarise(const char* split, const WindowData& d) {
@@ -159,8 +191,10 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
     const fs::path last_file = run / "last.pt", best_file = run / "model.pt";
 
     // A run directory belongs to one model: refuse to mix, and refuse to overwrite without --resume.
+    std::optional<std::array<double, 5>> thresholds;  // calibrated by an earlier, resumed run
     if (fs::exists(run / "model.json")) {
         auto info = read_run_info(run);
+        thresholds = info.thresholds;
         if (info.latent != config.latent || info.likelihood != config.likelihood)
             throw UsageError(run.string() + " holds a VAE-NN with K=" + std::to_string(info.latent) + " (" +
                              info.likelihood + "); asked for K=" + std::to_string(config.latent) + " (" +
@@ -183,6 +217,7 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
     info.latent = config.latent;
     info.likelihood = config.likelihood;
     info.corpus = fs::absolute(config.corpus);
+    if (resuming) info.thresholds = thresholds;
     write_run_info(run, info);
     write_config_json(run, config, {summarise("train", train), summarise("valid", valid)});
 
@@ -241,6 +276,9 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         if (pos.epoch >= config.epochs || stop_early) {
             if (stop_early) progress.note("vae: early stop after " + std::to_string(pos.epoch) + " epochs");
             copy_vaes(best, model);  // stage 2 and generation use the best VAEs
+            info.thresholds = calibrate_thresholds(model, valid, train, device, config.batch * 4);
+            write_run_info(run, info);
+            progress.note("thresholds (piano guitar bass strings drums, best valid F1):" + format_thresholds(*info.thresholds));
             pos = TrainPosition{2, 0};
             save_checkpoint(last_file, model, vae_opt, net_opt, pos);
             break;
@@ -253,7 +291,7 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         seed_for(config.seed, 1, rec.epoch);
         model->train();
         progress.start_epoch("vae", rec.epoch, config.epochs, long((train.size() + config.batch - 1) / config.batch));
-        Losses tr = vae_pass(model, train, device, config.batch, &vae_opt, &progress);
+        Losses tr = vae_pass(model, train, device, config.batch, &vae_opt, &progress, kl_weight(rec.epoch, config.kl_warmup));
         double train_secs = std::chrono::duration<double>(Clock::now() - t0).count();
         Losses va;
         {

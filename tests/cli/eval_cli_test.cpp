@@ -15,6 +15,7 @@
 #include "corpus/store_writer.hpp"
 #include "io/npz/npz.hpp"
 #include "roll/multitrack.hpp"
+#include "roll/operations.hpp"
 #include "support/shared_data.hpp"
 
 namespace fs = std::filesystem;
@@ -43,18 +44,7 @@ CliRun run_quintet(const std::string& args, const fs::path& dir) {
 
 // Five LPD-5 tracks, one bar: piano chord C4 E4 G4 for a beat, bass C2 for the bar.
 Multitrack song(int top_pitch) {
-    Multitrack mt;
-    mt.resolution = 24;
-    const char* names[5] = {"Drums", "Piano", "Guitar", "Bass", "Strings"};
-    const int programs[5] = {0, 0, 24, 32, 48};
-    for (int i = 0; i < 5; ++i) {
-        Track t;
-        t.name = names[i];
-        t.program = programs[i];
-        t.is_drum = i == 0;
-        t.resize_steps(96);
-        mt.tracks.push_back(t);
-    }
+    Multitrack mt = empty_lpd5(96, 24);
     for (int p : {60, 64, top_pitch})
         for (int s = 0; s < 24; ++s) mt.tracks[1].at(s, p) = 100;
     for (int s = 0; s < 96; ++s) mt.tracks[3].at(s, 36) = 90;

@@ -13,6 +13,7 @@
 
 #include "io/midi/midi_write.hpp"
 #include "roll/multitrack.hpp"
+#include "roll/operations.hpp"
 #ifdef QUINTET_HAVE_IMAGES
 #include "io/image/png_io.hpp"
 #endif
@@ -35,18 +36,7 @@ int shell(const std::string& cmd) {
 }
 
 Multitrack two_bar_song(int pitch) {
-    Multitrack mt;
-    mt.resolution = 24;
-    const char* names[5] = {"Drums", "Piano", "Guitar", "Bass", "Strings"};
-    const int programs[5] = {0, 0, 24, 32, 48};
-    for (int i = 0; i < 5; ++i) {
-        Track t;
-        t.name = names[i];
-        t.program = programs[i];
-        t.is_drum = i == 0;
-        t.resize_steps(192);
-        mt.tracks.push_back(t);
-    }
+    Multitrack mt = empty_lpd5(192, 24);
     for (int s = 0; s < 192; ++s) mt.tracks[1].at(s, pitch) = s % 48 < 40 ? 100 : 0;
     for (int s = 0; s < 192; s += 24) mt.tracks[0].at(s, 36) = 100;
     return mt;

@@ -8,14 +8,13 @@
 
 using namespace quintet;
 using namespace quintet::eval;
-using quintet::test::make_lpd5;
 using quintet::test::make_track;
 using quintet::test::put_note;
 
 namespace {
 // One bar at 24 steps per beat: piano C4-E4-G4 chord for a beat, bass C2 for the bar, kicks on beats.
 Multitrack chord_song() {
-    auto mt = make_lpd5(96);
+    auto mt = empty_lpd5(96, 24);
     for (int p : {60, 64, 67}) put_note(mt.tracks[1], p, 0, 24);
     put_note(mt.tracks[3], 36, 0, 96);
     for (int b = 0; b < 4; ++b) mt.tracks[0].at(24 * b, 36) = 100;
@@ -119,7 +118,7 @@ TEST(Evaluation, WithoutRowsTheSummaryIsTheSame) {
     SetEvaluator full, small(lean);
     for (auto* ev : {&full, &small}) {
         ev->add("a", chord_song());
-        ev->add("b", make_lpd5(96));
+        ev->add("b", empty_lpd5(96, 24));
     }
     EXPECT_TRUE(small.rows().empty());
     EXPECT_FALSE(full.rows().empty());

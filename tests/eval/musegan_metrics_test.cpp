@@ -18,7 +18,7 @@ constexpr int kPianoStrings = 5;                                        // pair 
 
 // Two bars at 24 steps per beat. LPD order: 0 Drums, 1 Piano, 2 Guitar, 3 Bass, 4 Strings.
 Multitrack two_bars() {
-    auto mt = quintet::test::make_lpd5(192);
+    auto mt = quintet::empty_lpd5(192, 24);
     put_note(mt.tracks[3], 36, 0, 48);  // bass C2, 48 steps
     put_note(mt.tracks[3], 37, 48, 1);  // bass C#2, 1 step
     put_note(mt.tracks[1], 60, 0, 192); // piano C4 + C5 over both bars (crossing the bar line)
@@ -113,7 +113,7 @@ TEST(MuseganMetrics, OptionsAndCuts) {
 
 TEST(MuseganMetrics, PoolingWeighsBars) {
     const auto a = musegan_metrics(two_bars());
-    auto empty = quintet::test::make_lpd5(96);
+    auto empty = quintet::empty_lpd5(96, 24);
     const auto b = musegan_metrics(empty);
     const auto p = pool_musegan({a, b});
     EXPECT_EQ(p.n_bars, 3u);

@@ -119,7 +119,7 @@ TEST(PianorollMetrics, TonalDistanceQuirks) {
 }
 
 TEST(PianorollMetrics, RowsForAnLpd5Song) {
-    auto mt = quintet::test::make_lpd5(48);
+    auto mt = quintet::empty_lpd5(48, 24);
     put_note(mt.tracks[1], 60, 0, 30);
     mt.tracks[0].at(0, 36) = 90;
     const auto rows = pypianoroll_metrics(mt);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "roll/multitrack.hpp"
+#include "roll/operations.hpp"
 
 namespace quintet::test {
 
@@ -19,16 +20,6 @@ inline Track make_track(const std::string& name, bool is_drum, std::size_t steps
 // Sets [start, start + length) of `pitch` to velocity.
 inline void put_note(Track& t, int pitch, std::size_t start, std::size_t length, std::uint8_t velocity = 100) {
     for (std::size_t s = start; s < start + length; ++s) t.at(s, pitch) = velocity;
-}
-
-// Five empty LPD-5 tracks (Drums, Piano, Guitar, Bass, Strings) of `steps` steps.
-inline Multitrack make_lpd5(std::size_t steps, int resolution = 24) {
-    Multitrack mt;
-    mt.resolution = resolution;
-    mt.tracks = {make_track("Drums", true, steps), make_track("Piano", false, steps, 0),
-                 make_track("Guitar", false, steps, 24), make_track("Bass", false, steps, 32),
-                 make_track("Strings", false, steps, 48)};
-    return mt;
 }
 
 }  // namespace quintet::test

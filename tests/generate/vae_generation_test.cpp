@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +12,7 @@
 #include "io/midi/midi_write.hpp"
 #include "io/npz/npz.hpp"
 #include "support/tiny_store.hpp"
+#include "train/run_files.hpp"
 #include "train/vae_nn_trainer.hpp"
 #include "train/window_data.hpp"
 #include "util/atomic_file.hpp"
@@ -170,6 +173,36 @@ TEST(VaeGeneration, NoiseGoesWhereAsked) {
     EXPECT_NE(encode_midi(input), encode_midi(predicted));
 }
 
+TEST(VaeGeneration, ThresholdsDefaultToTheRunsCalibratedOnes) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    auto run = trained_run();
+    VaeNnGenerator gen(run);
+    auto calibrated = read_run_info(run).thresholds;
+    ASSERT_TRUE(calibrated.has_value());
+    VaeNnGenerateOptions o;
+    EXPECT_EQ(gen.thresholds(o), *calibrated);
+    o.threshold = 0.25;
+    for (double t : gen.thresholds(o)) EXPECT_EQ(t, 0.25);
+    // every decoded cell the song keeps after the seed block reached its instrument's threshold
+    o = seeded_from("mma__solo_solo", 1);
+    o.noise_sd = 1.0;
+    o.binarize = false;
+    std::mt19937_64 rng(o.seed);
+    torch::Generator g = at::detail::createCPUGenerator(o.seed);
+    auto seed = gen.seed_window(o, rng, g);
+    auto rolls = gen.generate_rolls(seed, o, {}, rng, g).narrow(1, 32, 32 * (o.blocks - 1));
+    for (int i = 0; i < kVaeInstruments; ++i) {
+        auto on = rolls[i].masked_select(rolls[i] > 0);
+        if (on.numel() == 0) continue;
+        double factor = i == 3 ? 0.75 : 1.0;  // strings are quietened after thresholding
+        EXPECT_GE(on.min().item<double>() + 1e-6, (*calibrated)[i] * factor) << "instrument " << i;
+    }
+    EXPECT_THROW(parse_threshold("1.5"), UsageError);
+    EXPECT_THROW(parse_threshold("0.3x"), UsageError);
+    EXPECT_EQ(parse_threshold("auto"), std::nullopt);
+    EXPECT_EQ(parse_threshold("0.125"), 0.125);
+}
+
 TEST(VaeGeneration, BadInputsAreUsageErrors) {
     QUINTET_REQUIRE_SHARED_DATA("lpd5");
     auto run = trained_run();
@@ -209,6 +242,8 @@ TEST(VaeGeneration, CliWritesTheSongAndRejectsBadInputWithExitCode2) {
     fs::remove(out);
     for (std::string bad : {" generate " + (tmp_dir() / "nope").string() + " -o x.mid",
                             " generate " + run.string() + " -o x.mid --blocks 0",
+                            " generate " + run.string() + " -o x.mid --threshold loud",
+                            " generate " + run.string() + " -o x.mid --threshold 1.5",
                             " generate " + run.string() + " -o x.mid --alpha 2 --style-artist mma"}) {
         int status = std::system((quintet + bad + " 2> /dev/null").c_str());
         EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << bad;

@@ -9,6 +9,7 @@
 #include "io/midi/midi.hpp"
 #include "io/midi/midi_write.hpp"
 #include "roll/notes.hpp"
+#include "roll/operations.hpp"
 #include "smf_builder.hpp"
 #include "smf_oracle.hpp"
 #include "util/atomic_file.hpp"
@@ -75,12 +76,8 @@ TEST(MidiWrite, RoundTripGivesBackTheNotes) {
     for (int resolution : {2, 4, 24}) {
         SCOPED_TRACE(resolution);
         std::mt19937 rng(1234 + resolution);
-        Multitrack mt;
-        mt.resolution = resolution;
         const std::size_t T = 64 * static_cast<std::size_t>(resolution);
-        const char* names[] = {"Drums", "Piano", "Guitar", "Bass", "Strings"};
-        const int programs[] = {0, 0, 24, 32, 48};
-        for (int i = 0; i < 5; ++i) mt.tracks.push_back(make_track(names[i], programs[i], i == 0, T));
+        Multitrack mt = empty_lpd5(T, resolution);
         for (auto& track : mt.tracks)
             for (int k = 0; k < 150; ++k) {
                 const int pitch = static_cast<int>(rng() % 128);
@@ -103,14 +100,14 @@ TEST(MidiWrite, RoundTripGivesBackTheNotes) {
 #endif
         ASSERT_EQ(f.tracks.size(), 6u);
         for (int i = 0; i < 5; ++i) {
-            SCOPED_TRACE(names[i]);
-            EXPECT_EQ(f.tracks[i + 1].name, names[i]);
+            SCOPED_TRACE(mt.tracks[i].name);
+            EXPECT_EQ(f.tracks[i + 1].name, mt.tracks[i].name);
             const auto expected = track_notes(mt.tracks[i], i);
             std::vector<Note> got;
             for (const MidiNote& n : f.notes) {
                 if (n.track != i + 1) continue;
                 EXPECT_EQ(n.channel, i == 0 ? 9 : i - 1);  // drums on channel 10; melodic 0, 1, 2, 3
-                EXPECT_EQ(n.program, programs[i]);
+                EXPECT_EQ(n.program, mt.tracks[i].program);
                 const std::int64_t per_step = 480 / resolution;
                 ASSERT_EQ(n.on_tick % per_step, 0);
                 got.push_back({i, n.pitch, static_cast<std::size_t>(n.on_tick / per_step),

@@ -270,6 +270,30 @@ TEST(Families, ProgramBoundaries) {
     EXPECT_EQ(family_program(Family::Strings), 48);
 }
 
+// LPD-5's layout (Dong et al. 2018; DESIGN.md: GM programs Piano 0, Guitar 24, Bass 32, Strings 48).
+TEST(EmptyLpd5, FiveSilentTracksInLpdOrderWithGmPrograms) {
+    const Multitrack mt = empty_lpd5(7, 2);
+    EXPECT_EQ(mt.resolution, 2);
+    EXPECT_EQ(mt.name, "");
+    EXPECT_TRUE(mt.tempo.empty());
+    EXPECT_TRUE(mt.downbeat.empty());
+    ASSERT_EQ(mt.tracks.size(), 5u);
+    const char* names[] = {"Drums", "Piano", "Guitar", "Bass", "Strings"};
+    const int programs[] = {0, 0, 24, 32, 48};
+    for (int f = 0; f < 5; ++f) {
+        SCOPED_TRACE(names[f]);
+        EXPECT_EQ(mt.tracks[f].name, names[f]);
+        EXPECT_EQ(mt.tracks[f].program, programs[f]);
+        EXPECT_EQ(mt.tracks[f].is_drum, f == 0);
+        EXPECT_EQ(mt.tracks[f].roll, std::vector<std::uint8_t>(7 * 128, 0));
+    }
+    EXPECT_EQ(mt.steps(), 7u);
+    const Multitrack none = empty_lpd5(0, 24);
+    ASSERT_EQ(none.tracks.size(), 5u);
+    for (const Track& t : none.tracks) EXPECT_TRUE(t.roll.empty());
+    EXPECT_EQ(none.resolution, 24);
+}
+
 TEST(MergeLpd5, FiveTracksMaxVelocityDroppedFamiliesIgnored) {
     Multitrack mt;
     mt.name = "m";

@@ -143,6 +143,9 @@ TEST(VaeTraining, ResumeEqualsUninterruptedTraining) {
     EXPECT_TRUE(r3.finished);
     auto a = load_run_model(straight), b = load_run_model(resumed);
     expect_same_weights(*a, *b);
+    // the thresholds calibrated when stage 1 ended survive the later resumes
+    ASSERT_TRUE(read_run_info(resumed).thresholds.has_value());
+    EXPECT_EQ(*read_run_info(straight).thresholds, *read_run_info(resumed).thresholds);
     EXPECT_EQ(read_file(straight / "curve.csv").substr(0, 40), read_file(resumed / "curve.csv").substr(0, 40));
 }
 

@@ -9,21 +9,7 @@ using namespace quintet;
 
 namespace {
 // A 5-track LPD-5 multitrack at resolution 2 with `steps` steps.
-Multitrack lpd5(std::size_t steps) {
-    Multitrack mt;
-    mt.resolution = 2;
-    const char* names[] = {"Drums", "Piano", "Guitar", "Bass", "Strings"};
-    const int programs[] = {0, 0, 24, 32, 48};
-    for (int f = 0; f < 5; ++f) {
-        Track t;
-        t.name = names[f];
-        t.program = programs[f];
-        t.is_drum = f == 0;
-        t.resize_steps(steps);
-        mt.tracks.push_back(t);
-    }
-    return mt;
-}
+Multitrack lpd5(std::size_t steps) { return empty_lpd5(steps, 2); }
 }  // namespace
 
 TEST(WindowData, CutsNonOverlappingWindowsInVaeInstrumentOrder) {
