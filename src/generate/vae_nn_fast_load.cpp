@@ -64,7 +64,8 @@ VaeNnInference load_run_inference(const fs::path& run_dir) {
         return t;
     };
     try {
-        return VaeNnInference(info.latent, parse_likelihood(info.likelihood), source, file.string());
+        return VaeNnInference(info.latent, parse_likelihood(info.likelihood), info.latent_nets == "residual", source,
+                              file.string());
     } catch (const c10::Error& e) {
         std::string what = e.what_without_backtrace();
         throw FormatError(file.string(), "checkpoint does not match the model: " + what.substr(0, what.find('\n')));
