@@ -3,6 +3,7 @@
 //                                                 batch 100, Adam), stopped after stage 1 epoch 1
 //   bench_vae_nn generate --run DIR [--blocks 64] VaeNnGenerator: load model.pt, generate a song
 //   bench_vae_nn sgemm [--size 2048] [--threads N] torch::mm GFLOP/s (best of several)
+//   bench_vae_nn kernels --run DIR [--reps 200]   VaeNnInference: microseconds per VAE encode / decode
 // Threads: train and generate call configure_torch_threads() as the CLI does ($QUINTET_THREADS).
 #include <torch/torch.h>
 
@@ -16,6 +17,7 @@
 #include <sys/resource.h>
 
 #include "corpus/store.hpp"
+#include "generate/vae_nn_fast_load.hpp"
 #include "generate/vae_nn_generator.hpp"
 #include "train/vae_nn_trainer.hpp"
 #include "train/window_data.hpp"
@@ -111,6 +113,38 @@ int generate(int argc, char** argv) {
     return 0;
 }
 
+// VaeNnInference alone on a run's weights: microseconds per call of one VAE's encode (on a decoded and
+// binarised block, as generation feeds back) and decode, the best of 10 batches of --reps calls per
+// instrument (the best, as other jobs on a shared machine only ever add time).
+int kernels(int argc, char** argv) {
+    const int reps = std::stoi(arg(argc, argv, "--reps", "50"));
+    const auto run = arg(argc, argv, "--run", "");
+    auto t_load = Clock::now();
+    quintet::VaeNnInference fast = quintet::load_run_inference(run);
+    const double load = since(t_load);
+    const int k = fast.latent();
+    torch::manual_seed(1);
+    auto z = torch::randn({quintet::kVaeInstruments, k});
+    auto blocks = fast.reconstruct(z.unsqueeze(0));
+    auto fed = (blocks >= std::stod(arg(argc, argv, "--threshold", "0.3"))).to(torch::kFloat).mul(0.8).contiguous();
+    std::vector<float> out(32 * 128), mean(static_cast<std::size_t>(k));
+    double enc = 1e30, dec = 1e30;
+    for (int batch = 0; batch < 10; ++batch) {
+        auto t0 = Clock::now();
+        for (int r = 0; r < reps; ++r)
+            for (int i = 0; i < quintet::kVaeInstruments; ++i) fast.encode_mean(i, fed[i].data_ptr<float>(), mean.data());
+        enc = std::min(enc, since(t0));
+        t0 = Clock::now();
+        for (int r = 0; r < reps; ++r)
+            for (int i = 0; i < quintet::kVaeInstruments; ++i) fast.reconstruct(i, z[i].data_ptr<float>(), out.data());
+        dec = std::min(dec, since(t0));
+    }
+    const double n = double(reps) * quintet::kVaeInstruments;
+    std::printf("{\"side\": \"cpp\", \"encode_us\": %.2f, \"decode_us\": %.2f, \"fed_back_cells\": %lld, \"load_s\": %.4f}\n",
+                1e6 * enc / n, 1e6 * dec / n, (long long)fed.gt(0).sum().item<std::int64_t>(), load);
+    return 0;
+}
+
 int sgemm(int argc, char** argv) {
     const int n = std::stoi(arg(argc, argv, "--size", "2048"));
     int threads = std::stoi(arg(argc, argv, "--threads", "0"));
@@ -141,6 +175,7 @@ int main(int argc, char** argv) {
         if (cmd == "train") return train(argc, argv);
         if (cmd == "generate") return generate(argc, argv);
         if (cmd == "sgemm") return sgemm(argc, argv);
+        if (cmd == "kernels") return kernels(argc, argv);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_vae_nn: %s\n", e.what());
         return 2;

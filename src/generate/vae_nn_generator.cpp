@@ -9,6 +9,7 @@
 
 #include "corpus/song_loader.hpp"
 #include "corpus/store.hpp"
+#include "generate/vae_nn_fast_load.hpp"
 #include "models/runtime.hpp"
 #include "roll/operations.hpp"
 #include "train/checkpoint.hpp"
@@ -82,9 +83,19 @@ VaeNnGenerator::VaeNnGenerator(const fs::path& run_dir, const std::string& devic
     configure_torch_threads();
     auto info = read_run_info(run_dir);
     corpus_ = info.corpus;
-    model_ = load_run_model(run_dir, device_);
+    if (device_.is_cpu())
+        fast_ = std::make_unique<VaeNnInference>(load_run_inference(run_dir));
+    else
+        model_ = load_run_model(run_dir, device_);
     calibrated_ = info.thresholds;
 }
+
+VaeNnModel& VaeNnGenerator::model() {
+    if (model_.is_empty()) model_ = load_run_model(run_dir_, device_);
+    return model_;
+}
+
+int VaeNnGenerator::latent() const { return fast_ ? fast_->latent() : model_->latent(); }
 
 std::array<double, kVaeInstruments> VaeNnGenerator::thresholds(const VaeNnGenerateOptions& o) const {
     std::array<double, kVaeInstruments> t;
@@ -130,9 +141,10 @@ torch::Tensor VaeNnGenerator::seed_window(const VaeNnGenerateOptions& o, std::mt
         throw UsageError(corpus_.string() + ": no train song with notes to seed from");
     }
     // Random: every VAE decodes a standard-normal latent.
-    auto z = torch::randn({kVaeInstruments, model_->latent()}, gen).to(device_);
+    auto z = torch::randn({kVaeInstruments, latent()}, gen).to(device_);
+    if (fast_path()) return shape_block(fast_->reconstruct(z), threshold_tensor(o), o.binarize);
     std::vector<torch::Tensor> parts;
-    for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model_->vae(i)->reconstruct(z[i].unsqueeze(0))[0]);
+    for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model()->vae(i)->reconstruct(z[i].unsqueeze(0))[0]);
     return shape_block(torch::stack(parts), threshold_tensor(o), o.binarize);
 }
 
@@ -171,8 +183,15 @@ StyleLibrary VaeNnGenerator::style_library(const std::vector<Multitrack>& songs)
             if (seen.insert(std::move(bytes)).second) keep.push_back(w);
         }
         if (keep.empty()) continue;
-        auto x = to_unit_float(windows.index_select(0, torch::tensor(keep)).select(1, i), device_);
-        lib.latents[i] = model_->vae(i)->means(x).cpu();
+        auto x = to_unit_float(windows.index_select(0, torch::tensor(keep)).select(1, i), device_).contiguous();
+        if (fast_path()) {
+            auto means = torch::empty({x.size(0), latent()});
+            for (std::int64_t w = 0; w < x.size(0); ++w)
+                fast_->encode_mean(i, x[w].data_ptr<float>(), means[w].data_ptr<float>());
+            lib.latents[i] = means;
+        } else {
+            lib.latents[i] = model()->vae(i)->means(x).cpu();
+        }
     }
     return lib;
 }
@@ -180,8 +199,9 @@ StyleLibrary VaeNnGenerator::style_library(const std::vector<Multitrack>& songs)
 torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const VaeNnGenerateOptions& o,
                                              const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen) {
     torch::NoGradGuard no_grad;
-    model_->eval();
-    const int K = model_->latent();
+    if (fast_path()) return generate_rolls_fast(seed, o, style, rng, gen);
+    model()->eval();
+    const int K = latent();
     auto song = torch::zeros({kVaeInstruments, std::int64_t(kWindowSteps) * o.blocks, kPitches});
     // The seed is the first block; binarised like the rest when notes are binarised (SEED-SPEC 9.4).
     auto first = seed.cpu();
@@ -206,6 +226,72 @@ torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const Va
         for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model_->vae(i)->reconstruct(next.select(1, i))[0]);
         current = shape_block(torch::stack(parts), thresholds, o.binarize);
         song.narrow(1, std::int64_t(b) * kWindowSteps, kWindowSteps).copy_(current.cpu());
+    }
+    return song;
+}
+
+namespace {
+
+// shape_block on raw memory: blocks[i] is instrument i's 32 x 128 block, thresholds[i] its threshold
+// (compared in float, as shape_block's float tensor compares).
+void shape_blocks_inplace(float* const blocks[kVaeInstruments], const std::array<double, kVaeInstruments>& thresholds,
+                          bool binarize) {
+    for (int i = 0; i < kVaeInstruments; ++i) {
+        const float t = float(thresholds[std::size_t(i)]);
+        const float scale = i == kStringsIndex ? kStringsFactor : 1.0f;
+        const float note = kNoteValue * scale;
+        float* v = blocks[i];
+        for (int c = 0; c < kWindowSteps * kPitches; ++c) {
+            float x = v[c] < t ? 0.0f : v[c];
+            if (binarize)
+                x = x > 0 ? note : x;
+            else
+                x = std::clamp(x, 0.0f, 1.0f) * scale;
+            v[c] = x;
+        }
+    }
+}
+
+}  // namespace
+
+// The same loop on VaeNnInference: every block is decoded, shaped and encoded in place inside the song
+// tensor; the random draws (noise, style picks) are the module loop's, in the same order.
+torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, const VaeNnGenerateOptions& o,
+                                                  const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen) {
+    const int K = latent();
+    const std::int64_t steps = std::int64_t(kWindowSteps) * o.blocks;
+    auto song = torch::zeros({kVaeInstruments, steps, kPitches});
+    auto first = seed.to(torch::kCPU, torch::kFloat);
+    if (o.binarize) {
+        first = first.gt(0).to(torch::kFloat) * kNoteValue;
+        first.select(0, kStringsIndex).mul_(kStringsFactor);
+    }
+    song.narrow(1, 0, kWindowSteps).copy_(first);
+    // The first block is fed back as given (the module loop encodes the seed itself), later ones as shaped.
+    auto fed_seed = seed.to(torch::kCPU, torch::kFloat).contiguous();
+    auto block_at = [&](int i, int b) { return song.data_ptr<float>() + (i * steps + std::int64_t(b) * kWindowSteps) * kPitches; };
+    const auto thresholds = this->thresholds(o);
+    auto z = torch::empty({1, kVaeInstruments, K}), next = torch::empty({1, kVaeInstruments, K});
+    for (int b = 1; b < o.blocks; ++b) {
+        for (int i = 0; i < kVaeInstruments; ++i) {
+            const float* current = b == 1 ? fed_seed[i].data_ptr<float>() : block_at(i, b - 1);
+            fast_->encode_mean(i, current, z.data_ptr<float>() + i * K);
+        }
+        torch::Tensor latents = style.empty() ? z : mix_style(z, style, o.alpha, rng).contiguous();
+        torch::Tensor noise;
+        if (o.noise_sd > 0) noise = (torch::randn({1, kVaeInstruments, K}, gen) * o.noise_sd).contiguous();
+        if (o.noise_at == NoiseAt::Input && noise.defined()) {
+            latents = (latents + noise).contiguous();
+            noise = torch::Tensor();
+        }
+        fast_->predict_next(latents.data_ptr<float>(), noise.defined() ? noise.data_ptr<float>() : nullptr,
+                            next.data_ptr<float>());
+        float* blocks[kVaeInstruments];
+        for (int i = 0; i < kVaeInstruments; ++i) {
+            blocks[i] = block_at(i, b);
+            fast_->reconstruct(i, next.data_ptr<float>() + i * K, blocks[i]);
+        }
+        shape_blocks_inplace(blocks, thresholds, o.binarize);
     }
     return song;
 }

@@ -4,11 +4,13 @@
 
 #include <array>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <random>
 #include <vector>
 
 #include "generate/vae_nn_options.hpp"
+#include "models/vae_nn_inference.hpp"
 #include "models/vae_nn_model.hpp"
 #include "roll/multitrack.hpp"
 
@@ -39,7 +41,13 @@ public:
     // rolls [5, 32 * blocks, 128] in [0, 1], the seed block first.
     torch::Tensor generate_rolls(const torch::Tensor& seed, const VaeNnGenerateOptions& options,
                                  const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen);
-    VaeNnModel& model() { return model_; }
+    // The run's modules on the device; on the CPU loaded on first use (the fast path does not need them).
+    VaeNnModel& model();
+    // On the CPU generation runs on VaeNnInference (weights loaded straight from model.pt and packed once,
+    // empty regions of the fed-back blocks skipped); other devices, or use_fast_path(false), go through the
+    // model's modules. The same values up to float rounding (tests/generate/vae_generation_test.cpp).
+    void use_fast_path(bool on) { use_fast_ = on; }
+    bool fast_path() const { return use_fast_ && fast_ != nullptr; }
     // The thresholds generation applies per instrument (VAE-NN order): --threshold, else the run's
     // calibrated ones, else kUncalibratedThreshold.
     std::array<double, kVaeInstruments> thresholds(const VaeNnGenerateOptions& options) const;
@@ -50,9 +58,14 @@ private:
     std::filesystem::path corpus_;
     torch::Device device_;
     VaeNnModel model_{nullptr};
+    std::unique_ptr<VaeNnInference> fast_;  // CPU only
+    bool use_fast_ = true;
     std::optional<std::array<double, kVaeInstruments>> calibrated_;  // model.json
 
     torch::Tensor threshold_tensor(const VaeNnGenerateOptions& options) const;  // [5, 1, 1] on the device
+    torch::Tensor generate_rolls_fast(const torch::Tensor& seed, const VaeNnGenerateOptions& options,
+                                      const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen);
+    int latent() const;
 };
 
 // Values in [0, 1] (VAE-NN order [5, T, 128]) -> the output Multitrack: velocity = trunc(value * 127)

@@ -2,6 +2,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "train/run_files.hpp"
 #include "train/vae_nn_trainer.hpp"
 #include "train/window_data.hpp"
+#include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
 using namespace quintet;
@@ -258,4 +260,70 @@ TEST(VaeGeneration, CliWritesTheSongAndRejectsBadInputWithExitCode2) {
         int status = std::system((quintet + bad + " 2> /dev/null").c_str());
         EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << bad;
     }
+}
+
+// The CPU fast path (VaeNnInference, weights read straight from model.pt) against the model's modules
+// (use_fast_path(false)): the same random draws in the same order, values equal up to float rounding, so
+// the same notes (a cell would differ only if a decoded value sat within ~1e-6 of the threshold).
+TEST(VaeGeneration, FastPathGivesTheModulesSong) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    VaeNnGenerator fast(trained_run()), modules(trained_run());
+    ASSERT_TRUE(fast.fast_path());
+    modules.use_fast_path(false);
+    ASSERT_FALSE(modules.fast_path());
+    auto style = drums_only("freedoom__freedoom1_D_E1M7");
+    std::vector<VaeNnGenerateOptions> cases;
+    auto o = seeded_from("mma__solo_solo", 1);
+    o.blocks = 6;
+    o.threshold = 0.05;
+    o.noise_sd = 1.0;
+    cases.push_back(o);  // seed file, binarised, noise on the predicted latents
+    o.binarize = false;  // decoded values as velocities
+    o.noise_at = NoiseAt::Input;
+    cases.push_back(o);
+    o = seeded_from("openmsx__tttheme2", 0);
+    o.blocks = 6;
+    o.seed_source = SeedSource::Random;  // the seed block decoded too
+    o.threshold = 0.1;
+    cases.push_back(o);
+    o = seeded_from("mma__midi-inc_frankie", 0);
+    o.blocks = 6;
+    o.style_files = {style};  // style latents encoded by each path, mixed with the same draws
+    o.alpha = 0.7;
+    o.threshold = 0.05;
+    cases.push_back(o);
+    for (std::size_t c = 0; c < cases.size(); ++c) {
+        auto a = fast.generate(cases[c]), b = modules.generate(cases[c]);
+        std::size_t notes = 0;
+        for (int f = 0; f < 5; ++f) {
+            notes += std::size_t(std::count_if(a.tracks[f].roll.begin(), a.tracks[f].roll.end(), [](auto v) { return v != 0; }));
+            EXPECT_EQ(a.tracks[f].roll, b.tracks[f].roll) << "case " << c << " track " << f;
+        }
+        EXPECT_GT(notes, 0u) << "case " << c << ": a silent song compares nothing";
+    }
+    // The style libraries themselves: the fast encoder against the modules' (GEMM form for batches).
+    auto lib_a = fast.style_library(fast.style_songs(cases[3])), lib_b = modules.style_library(modules.style_songs(cases[3]));
+    ASSERT_TRUE(lib_a.latents[4].defined());
+    EXPECT_TRUE(torch::allclose(lib_a.latents[4], lib_b.latents[4], 1e-4, 1e-5));
+    fs::remove(style);
+}
+
+TEST(VaeGeneration, FastLoadRejectsAnotherKAndAForeignArchive) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    auto run = trained_run();
+    fs::path copy = tmp_dir() / ("foreign-" + std::to_string(::getpid()));
+    fs::remove_all(copy);
+    fs::create_directories(copy);
+    fs::copy_file(run / "model.pt", copy / "model.pt");
+    // model.json claims K=8: the checkpoint's header (K=4) must contradict it.
+    std::string json = read_file(run / "model.json");
+    auto at = json.find("\"latent\": 4");
+    ASSERT_NE(at, std::string::npos) << json;
+    write_file_atomically(copy / "model.json", json.replace(at, 11, "\"latent\": 8"));
+    EXPECT_THROW(VaeNnGenerator{copy}, FormatError);
+    // Not a torch archive at all.
+    write_file_atomically(copy / "model.json", read_file(run / "model.json"));
+    write_file_atomically(copy / "model.pt", "not a zip");
+    EXPECT_THROW(VaeNnGenerator{copy}, FormatError);
+    fs::remove_all(copy);
 }

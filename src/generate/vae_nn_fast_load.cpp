@@ -1,0 +1,74 @@
+#include "generate/vae_nn_fast_load.hpp"
+
+#include <vector>
+
+#include "train/run_files.hpp"
+#include "util/error.hpp"
+
+namespace quintet {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The header train/checkpoint.cpp writes in front of the weights.
+void check_header(torch::serialize::InputArchive& archive, const VaeNnRunInfo& info, const fs::path& file) {
+    torch::Tensor kind, latent, bernoulli;
+    if (!archive.try_read("kind_vae_nn", kind) || !archive.try_read("latent", latent) ||
+        !archive.try_read("bernoulli", bernoulli))
+        throw FormatError(file.string(), "not a VAE-NN checkpoint (no VAE-NN header)");
+    if (latent.item<std::int64_t>() != info.latent)
+        throw FormatError(file.string(), "checkpoint has latent size K=" + std::to_string(latent.item<std::int64_t>()) +
+                                             ", expected K=" + std::to_string(info.latent));
+    const bool is_bernoulli = bernoulli.item<std::int64_t>() != 0;
+    if (is_bernoulli != (parse_likelihood(info.likelihood) == Likelihood::Bernoulli))
+        throw FormatError(file.string(), std::string("checkpoint was trained with the ") +
+                                             (is_bernoulli ? "bernoulli" : "gaussian") + " likelihood");
+}
+
+std::vector<std::string> split_name(const std::string& name) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (std::size_t dot; (dot = name.find('.', start)) != std::string::npos; start = dot + 1)
+        parts.push_back(name.substr(start, dot - start));
+    parts.push_back(name.substr(start));
+    return parts;
+}
+
+}  // namespace
+
+VaeNnInference load_run_inference(const fs::path& run_dir) {
+    auto info = read_run_info(run_dir);
+    const fs::path file = run_dir / "model.pt";
+    if (!fs::exists(file)) throw IoError(file.string() + ": no such checkpoint");
+    torch::serialize::InputArchive archive;
+    try {
+        archive.load_from(file.string(), torch::kCPU);
+    } catch (const c10::Error&) {
+        throw FormatError(file.string(), "not a torch archive");
+    }
+    check_header(archive, info, file);
+    torch::serialize::InputArchive weights;
+    if (!archive.try_read("model", weights)) throw FormatError(file.string(), "no weights in the checkpoint");
+    // Module::save nests one archive per submodule: "vae_piano.enc1.weight" is model/vae_piano/enc1/weight.
+    ParameterSource source = [&weights](const std::string& name) {
+        auto parts = split_name(name);
+        std::vector<torch::serialize::InputArchive> path(parts.size() - 1);
+        torch::serialize::InputArchive* at = &weights;
+        for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+            if (!at->try_read(parts[i], path[i])) return torch::Tensor();
+            at = &path[i];
+        }
+        torch::Tensor t;
+        if (!at->try_read(parts.back(), t)) return torch::Tensor();
+        return t;
+    };
+    try {
+        return VaeNnInference(info.latent, parse_likelihood(info.likelihood), source, file.string());
+    } catch (const c10::Error& e) {
+        std::string what = e.what_without_backtrace();
+        throw FormatError(file.string(), "checkpoint does not match the model: " + what.substr(0, what.find('\n')));
+    }
+}
+
+}  // namespace quintet
