@@ -42,7 +42,7 @@ fs::path trained_run() {
     fs::path staging = tmp_dir() / ("staging-" + std::to_string(::getpid()));
     fs::remove_all(staging);
     VaeNnTrainConfig c;
-    c.corpus = test::tiny_store(fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "tiny.store");
+    c.corpus = test::default_tiny_store();
     c.run_dir = staging;
     c.latent = 4;
     c.epochs = 2;
@@ -210,7 +210,7 @@ TEST(VaeGeneration, CorpusSeedIsATrainWindowWithTheMostInstruments) {
     QUINTET_REQUIRE_SHARED_DATA("lpd5");
     auto run = trained_run();
     VaeNnGenerator gen(run);
-    auto store = CorpusStore::open(test::tiny_store(fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "tiny.store"));
+    auto store = CorpusStore::open(test::default_tiny_store());
     auto train = to_unit_float(store_windows(store, Split::Train).rolls, torch::kCPU);  // [N, 5, 32, 128]
     auto playing = train.flatten(2).gt(0).any(2).sum(1);
     const auto most = playing.max().item<std::int64_t>();

@@ -132,9 +132,11 @@ TEST(VaeNnInference, ResidualNetsEqualTheModules) {
     auto noise = torch::randn({1, kVaeInstruments, K}) * 0.5;
     EXPECT_TRUE(torch::allclose(fast.predict_next(z), model->predict_next(z), 1e-5, 1e-6));
     EXPECT_TRUE(torch::allclose(fast.predict_next(z, noise), model->predict_next(z, noise), 1e-5, 1e-6));
-    // and differ from the same weights used as direct nets by exactly the previous latents
+    // The melody net differs from the same weights used as a direct net by exactly the previous piano latent
+    // (the conditional nets then see another piano latent, so only the piano is compared).
     auto direct = make_model(Likelihood::Bernoulli, 15, false);
-    EXPECT_TRUE(torch::allclose(fast.predict_next(z) - VaeNnInference(*direct).predict_next(z), z, 1e-5, 1e-6));
+    auto change = fast.predict_next(z) - VaeNnInference(*direct).predict_next(z);
+    EXPECT_TRUE(torch::allclose(change.select(1, 0), z.select(1, 0), 1e-5, 1e-6));
 }
 
 }  // namespace

@@ -15,14 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path tmp(const std::string& name) {
-    fs::path p = fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "calibration" / name;
-    fs::remove_all(p);
-    fs::create_directories(p.parent_path());
-    return p;
-}
+fs::path tmp(const std::string& name) { return test::fresh_test_path("calibration", name); }
 
-fs::path store_path() { return test::tiny_store(fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "tiny.store"); }
+fs::path store_path() { return test::default_tiny_store(); }
 
 // Precision/recall F1 of `y >= t` against the notes of x, computed directly.
 double direct_f1(const torch::Tensor& y, const torch::Tensor& x, double t) {

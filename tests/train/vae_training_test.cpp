@@ -15,14 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path tmp(const std::string& name) {
-    fs::path p = fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "train" / name;
-    fs::remove_all(p);
-    fs::create_directories(p.parent_path());
-    return p;
-}
+fs::path tmp(const std::string& name) { return test::fresh_test_path("train", name); }
 
-fs::path store_path() { return test::tiny_store(fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "tiny.store"); }
+fs::path store_path() { return test::default_tiny_store(); }
 
 VaeNnTrainConfig small_config(const fs::path& run) {
     VaeNnTrainConfig c;
