@@ -3,24 +3,20 @@
 #include <cstdio>
 
 #include "cli/command.hpp"
+#include "cli/song_outputs.hpp"
 #include "io/midi/midi_write.hpp"
 #include "util/error.hpp"
 
 #ifdef QUINTET_HAVE_TORCH
 #include "generate/vae_nn_system.hpp"
 #endif
-#ifdef QUINTET_HAVE_AUDIO
-#include "io/audio/render_wav.hpp"
-#endif
-#ifdef QUINTET_HAVE_IMAGES
-#include "io/image/pianoroll_image.hpp"
-#endif
 
 namespace {
 
 #ifdef QUINTET_HAVE_TORCH
 struct GenerateArgs {
-    std::filesystem::path run, midi, wav, png;
+    std::filesystem::path run, midi;
+    quintet::cli::SongOutputs outputs;  // --wav, --png
     std::string seed_file, noise_at = "predicted", threshold = "auto";
     bool seed_from_corpus = false, seed_random = false, binarize = false, velocity = false;
     quintet::VaeNnGenerateOptions options;
@@ -43,12 +39,7 @@ void run_generate(GenerateArgs& a) {
     o.binarize = !a.velocity;
     o.noise_at = a.noise_at == "input" ? NoiseAt::Input : NoiseAt::Predicted;
     o.threshold = parse_threshold(a.threshold);
-#ifndef QUINTET_HAVE_AUDIO
-    if (!a.wav.empty()) throw UsageError("--wav: this build has no audio support (QUINTET_WITH_AUDIO=OFF)");
-#endif
-#ifndef QUINTET_HAVE_IMAGES
-    if (!a.png.empty()) throw UsageError("--png: this build has no image support (QUINTET_WITH_IMAGES=OFF)");
-#endif
+    cli::check_song_outputs(a.outputs);
     VaeNnSystem system;
     system.generate_options = o;
     Multitrack song = system.generate(a.run);
@@ -56,18 +47,7 @@ void run_generate(GenerateArgs& a) {
     midi.tempo_bpm = o.tempo;
     write_midi(song, a.midi, midi);
     std::printf("wrote %s (%d blocks of 16 beats at %g bpm)\n", a.midi.string().c_str(), o.blocks, o.tempo);
-#ifdef QUINTET_HAVE_AUDIO
-    if (!a.wav.empty()) {
-        render_wav(song, a.wav);
-        std::printf("wrote %s\n", a.wav.string().c_str());
-    }
-#endif
-#ifdef QUINTET_HAVE_IMAGES
-    if (!a.png.empty()) {
-        write_pianoroll_png(song, a.png);
-        std::printf("wrote %s\n", a.png.string().c_str());
-    }
-#endif
+    cli::write_song_outputs(song, a.outputs);
 }
 #endif
 
@@ -78,8 +58,8 @@ const bool registered = quintet::cli::register_command([](CLI::App& app) {
     auto* cmd = app.add_subcommand("generate", "generate a song from a trained VAE-NN run directory");
     cmd->add_option("run", a->run, "run directory (quintet train vae --out)")->required();
     cmd->add_option("-o,--out", a->midi, "MIDI file to write")->required();
-    cmd->add_option("--wav", a->wav, "also render a WAV (FluidSynth, GM soundfont)");
-    cmd->add_option("--png", a->png, "also draw a piano-roll PNG");
+    cmd->add_option("--wav", a->outputs.wav, "also render a WAV (FluidSynth, GM soundfont)");
+    cmd->add_option("--png", a->outputs.png, "also draw a piano-roll PNG");
     cmd->add_option("--blocks", o.blocks, "32-step blocks (16 beats each), the seed block included")->capture_default_str();
     cmd->add_option("--seed-file", a->seed_file, "seed from a .mid or .npz file");
     cmd->add_option("--seed-block", o.seed_block, "which 32-step block of --seed-file")->capture_default_str();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "generate/vae_nn_generator.hpp"
@@ -236,10 +237,21 @@ TEST(VaeGeneration, CliWritesTheSongAndRejectsBadInputWithExitCode2) {
     auto run = trained_run();
     std::string quintet = QUINTET_BINARY_DIR "/quintet";
     fs::path out = tmp_dir() / ("cli-" + std::to_string(::getpid()) + ".mid");
-    std::string ok = quintet + " generate " + run.string() + " -o " + out.string() + " --blocks 3 --seed 4 --seed-random > /dev/null";
-    EXPECT_EQ(std::system(ok.c_str()), 0);
+    std::string ok = quintet + " generate " + run.string() + " -o " + out.string() + " --blocks 3 --seed 4 --seed-random";
+#ifdef QUINTET_HAVE_IMAGES
+    const fs::path png = fs::path(out).replace_extension(".png");  // cli/song_outputs, shared with render
+    ok += " --png " + png.string();
+#endif
+    EXPECT_EQ(std::system((ok + " > /dev/null").c_str()), 0);
     EXPECT_TRUE(fs::exists(out));
     fs::remove(out);
+#ifdef QUINTET_HAVE_IMAGES
+    std::ifstream in(png, std::ios::binary);
+    std::string magic(8, '\0');
+    in.read(magic.data(), 8);
+    EXPECT_EQ(magic, std::string("\x89PNG\r\n\x1a\n", 8));
+    fs::remove(png);
+#endif
     for (std::string bad : {" generate " + (tmp_dir() / "nope").string() + " -o x.mid",
                             " generate " + run.string() + " -o x.mid --blocks 0",
                             " generate " + run.string() + " -o x.mid --threshold loud",
