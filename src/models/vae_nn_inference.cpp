@@ -336,9 +336,10 @@ public:
         used_ += (n + 15) / 16 * 16;
         return t;
     }
-    torch::Tensor copy(const torch::Tensor& t) {
-        auto out = take(t.sizes().vec());
-        out.copy_(t);
+    torch::Tensor copy(const torch::Tensor& t) {  // t: CPU float
+        auto c = t.contiguous();
+        auto out = take(c.sizes().vec());
+        std::memcpy(out.data_ptr<float>(), c.data_ptr<float>(), sizeof(float) * std::size_t(c.numel()));
         return out;
     }
 
@@ -373,11 +374,26 @@ torch::Tensor relu_of(const torch::Tensor& t) { return torch::relu(t); }
 
 // The pre-activation of a layer whose every position sees the same input x: bias + sum over positions p
 // and channels c of w[o][c][p] x[c] (w [out][in][positions]), accumulated in double and rounded once.
+// Plain loops, as all the packing: torch's ops would start OpenMP regions, which cost ~0.4 s here when
+// two threads were asked for on a busy machine.
 torch::Tensor empty_input_sum(const torch::Tensor& bias, const torch::Tensor& w, const torch::Tensor& x) {
-    auto per_channel = w.to(torch::kDouble).sum(2);  // [out][in]
-    return (bias.to(torch::kDouble) + per_channel.mv(x.to(torch::kDouble))).to(torch::kFloat).contiguous();
+    const auto out = w.size(0), in = w.size(1), positions = w.size(2);
+    const float* pw = ptr(w);
+    const float* px = ptr(x);
+    const float* pb = ptr(bias);
+    auto result = torch::empty({out});
+    float* r = ptr(result);
+    for (std::int64_t o = 0; o < out; ++o) {
+        double acc = pb[o];
+        for (std::int64_t c = 0; c < in; ++c) {
+            double sum = 0;
+            for (std::int64_t p = 0; p < positions; ++p) sum += pw[(o * in + c) * positions + p];
+            acc += sum * px[c];
+        }
+        r[o] = float(acc);
+    }
+    return result;
 }
-
 // Each value of `bias` repeated `times` times in a row: the bias of columns (channel, position).
 torch::Tensor repeat_each(const torch::Tensor& bias, int times) { return bias.repeat_interleave(times).contiguous(); }
 
