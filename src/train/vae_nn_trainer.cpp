@@ -1,11 +1,12 @@
 #include "train/vae_nn_trainer.hpp"
 
+#include <array>
 #include <chrono>
-#include <cstdio>
-#include <optional>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <limits>
+#include <optional>
 
 #include "corpus/store.hpp"
 #include "models/runtime.hpp"
