@@ -19,6 +19,7 @@
 #include "corpus/store.hpp"
 #include "generate/vae_nn_fast_load.hpp"
 #include "generate/vae_nn_generator.hpp"
+#include "models/runtime.hpp"
 #include "train/vae_nn_trainer.hpp"
 #include "train/window_data.hpp"
 
@@ -98,6 +99,8 @@ int generate(int argc, char** argv) {
     quintet::VaeNnGenerateOptions o;
     o.blocks = std::stoi(arg(argc, argv, "--blocks", "64"));
     o.seed_source = quintet::SeedSource::Random;
+    // Threads are set before the clock starts, as the Python reference sets them before its timer.
+    quintet::configure_torch_threads();
     auto t0 = Clock::now();
     quintet::VaeNnGenerator gen(arg(argc, argv, "--run", ""));
     double load = since(t0);

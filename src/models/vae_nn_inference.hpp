@@ -18,7 +18,8 @@
 namespace quintet {
 
 // A parameter by its name in VaeNnModel::named_parameters() ("vae_piano.enc1.weight", "net_guitar.net.0.bias");
-// an undefined tensor when there is none.
+// an undefined tensor when there is none. The tensors need only live while the constructor runs (it copies
+// what it keeps), so they may view a mapped file.
 using ParameterSource = std::function<torch::Tensor(const std::string& name)>;
 
 class VaeNnInference {
