@@ -3,7 +3,8 @@
 //                                                 batch 100, Adam), stopped after stage 1 epoch 1
 //   bench_vae_nn generate --run DIR [--blocks 64] VaeNnGenerator: load model.pt, generate a song
 //   bench_vae_nn sgemm [--size 2048] [--threads N] torch::mm GFLOP/s (best of several)
-//   bench_vae_nn kernels --run DIR [--reps 200]   VaeNnInference: microseconds per VAE encode / decode
+//   bench_vae_nn kernels --run DIR [--reps 50]    VaeNnInference: microseconds per VAE encode / decode, and the
+//                                                 model load (mapped reader alone, whole load, via torch's loader)
 // Threads: train and generate call configure_torch_threads() as the CLI does ($QUINTET_THREADS).
 #include <torch/torch.h>
 
@@ -17,6 +18,7 @@
 #include <sys/resource.h>
 
 #include "corpus/store.hpp"
+#include "generate/archive_tensors.hpp"
 #include "generate/vae_nn_fast_load.hpp"
 #include "generate/vae_nn_generator.hpp"
 #include "models/runtime.hpp"
@@ -122,9 +124,15 @@ int generate(int argc, char** argv) {
 int kernels(int argc, char** argv) {
     const int reps = std::stoi(arg(argc, argv, "--reps", "50"));
     const auto run = arg(argc, argv, "--run", "");
+    auto t_open = Clock::now();
+    const bool mapped = quintet::ArchiveTensors::open(fs::path(run) / "model.pt").has_value();  // the reader alone
+    const double open = since(t_open);
     auto t_load = Clock::now();
     quintet::VaeNnInference fast = quintet::load_run_inference(run);
     const double load = since(t_load);
+    auto t_torch = Clock::now();
+    quintet::load_run_inference(run, false);  // through torch's loader instead
+    const double torch_load = since(t_torch);
     const int k = fast.latent();
     torch::manual_seed(1);
     auto z = torch::randn({quintet::kVaeInstruments, k});
@@ -143,8 +151,10 @@ int kernels(int argc, char** argv) {
         dec = std::min(dec, since(t0));
     }
     const double n = double(reps) * quintet::kVaeInstruments;
-    std::printf("{\"side\": \"cpp\", \"encode_us\": %.2f, \"decode_us\": %.2f, \"fed_back_cells\": %lld, \"load_s\": %.4f}\n",
-                1e6 * enc / n, 1e6 * dec / n, (long long)fed.gt(0).sum().item<std::int64_t>(), load);
+    std::printf("{\"side\": \"cpp\", \"encode_us\": %.2f, \"decode_us\": %.2f, \"fed_back_cells\": %lld, \"load_s\": %.4f, "
+                "\"mapped\": %s, \"archive_open_s\": %.4f, \"load_via_torch_s\": %.4f}\n",
+                1e6 * enc / n, 1e6 * dec / n, (long long)fed.gt(0).sum().item<std::int64_t>(), load, mapped ? "true" : "false",
+                open, torch_load);
     return 0;
 }
 

@@ -336,9 +336,10 @@ public:
         used_ += (n + 15) / 16 * 16;
         return t;
     }
-    torch::Tensor copy(const torch::Tensor& t) {
-        auto out = take(t.sizes().vec());
-        out.copy_(t);
+    torch::Tensor copy(const torch::Tensor& t) {  // t: CPU float
+        auto c = t.contiguous();
+        auto out = take(c.sizes().vec());
+        std::memcpy(out.data_ptr<float>(), c.data_ptr<float>(), sizeof(float) * std::size_t(c.numel()));
         return out;
     }
 
@@ -371,6 +372,28 @@ torch::Tensor transposed(const torch::Tensor& in, Arena* arena = nullptr) {
 
 torch::Tensor relu_of(const torch::Tensor& t) { return torch::relu(t); }
 
+// The pre-activation of a layer whose every position sees the same input x: bias + sum over positions p
+// and channels c of w[o][c][p] x[c] (w [out][in][positions]), accumulated in double and rounded once.
+// Plain loops, as all the packing: torch's ops would start OpenMP regions, which cost ~0.4 s here when
+// two threads were asked for on a busy machine.
+torch::Tensor empty_input_sum(const torch::Tensor& bias, const torch::Tensor& w, const torch::Tensor& x) {
+    const auto out = w.size(0), in = w.size(1), positions = w.size(2);
+    const float* pw = ptr(w);
+    const float* px = ptr(x);
+    const float* pb = ptr(bias);
+    auto result = torch::empty({out});
+    float* r = ptr(result);
+    for (std::int64_t o = 0; o < out; ++o) {
+        double acc = pb[o];
+        for (std::int64_t c = 0; c < in; ++c) {
+            double sum = 0;
+            for (std::int64_t p = 0; p < positions; ++p) sum += pw[(o * in + c) * positions + p];
+            acc += sum * px[c];
+        }
+        r[o] = float(acc);
+    }
+    return result;
+}
 // Each value of `bias` repeated `times` times in a row: the bias of columns (channel, position).
 torch::Tensor repeat_each(const torch::Tensor& bias, int times) { return bias.repeat_interleave(times).contiguous(); }
 
@@ -400,46 +423,33 @@ VaeNnInference::VaeNnInference(int latent, Likelihood likelihood, const Paramete
         v.b1 = arena.copy(pk.get(pre + "enc1.bias", {kC1}));
         v.c1 = arena.copy(relu_of(v.b1));
         // enc2 [128, 64, 4, 4] (o, c, patch) -> panels over o of input columns (patch, c):
-        // w2[o / 16][patch * 64 + c][o % 16]. pre2 = b2 + sum over patches and c of c1[c] W[o][c][patch], in double.
+        // w2[o / 16][patch * 64 + c][o % 16]. pre2 = b2 + sum over patches and c of W[o][c][patch] c1[c].
         {
             auto w = pk.get(pre + "enc2.weight", {kC2, kC1, 4, 4});
-            auto pre2 = pk.get(pre + "enc2.bias", {kC2}).to(torch::kDouble);
             v.w2 = arena.take({kC2 / 16, kPatches * kC1, 16});
             const float* s = ptr(w);
-            const float* c1 = ptr(v.c1);
             float* d = ptr(v.w2);
-            double* acc = pre2.data_ptr<double>();
             for (int o = 0; o < kC2; ++o)
                 for (int c = 0; c < kC1; ++c)
-                    for (int patch = 0; patch < kPatches; ++patch) {
-                        const float x = s[(o * kC1 + c) * kPatches + patch];
-                        d[((o / 16) * kPatches * kC1 + patch * kC1 + c) * 16 + o % 16] = x;
-                        acc[o] += double(c1[c]) * x;
-                    }
-            v.pre2 = arena.copy(pre2.to(torch::kFloat));
+                    for (int patch = 0; patch < kPatches; ++patch)
+                        d[((o / 16) * kPatches * kC1 + patch * kC1 + c) * 16 + o % 16] = s[(o * kC1 + c) * kPatches + patch];
+            v.pre2 = arena.copy(empty_input_sum(pk.get(pre + "enc2.bias", {kC2}), w.view({kC2, kC1, kPatches}), v.c1));
             v.c2 = arena.copy(relu_of(v.pre2));
         }
-        // enc3 [256, 128, 2, 8] (o, c, region) -> [region][c][o]; base3 = b3 + sum of c2[c] W[o][c][region].
-        // 16 values of o at a time, so every write fills a cache line (a 2 MB scatter otherwise).
+        // enc3 [256, 128, 2, 8] (o, c, region) -> [region][c][o], 16 values of o at a time so that every write
+        // fills a cache line (a 2 MB scatter otherwise). base3 = b3 + sum over regions and c of W[o][c][region] c2[c].
         {
             auto w = pk.get(pre + "enc3.weight", {kC3, kC2, 2, 8});
-            auto base3 = pk.get(pre + "enc3.bias", {kC3}).to(torch::kDouble);
             v.w3 = arena.take({kRegions, kC2, kC3});
             const float* s = ptr(w);
-            const float* c2 = ptr(v.c2);
             float* d = ptr(v.w3);
-            double* acc = base3.data_ptr<double>();
             for (int o0 = 0; o0 < kC3; o0 += 16)
                 for (int c = 0; c < kC2; ++c)
                     for (int region = 0; region < kRegions; ++region) {
                         float* out = d + (region * kC2 + c) * kC3 + o0;
-                        for (int t = 0; t < 16; ++t) {
-                            const float x = s[((o0 + t) * kC2 + c) * kRegions + region];
-                            out[t] = x;
-                            acc[o0 + t] += double(c2[c]) * x;
-                        }
+                        for (int t = 0; t < 16; ++t) out[t] = s[((o0 + t) * kC2 + c) * kRegions + region];
                     }
-            v.base3 = arena.copy(base3.to(torch::kFloat));
+            v.base3 = arena.copy(empty_input_sum(pk.get(pre + "enc3.bias", {kC3}), w.view({kC3, kC2, kRegions}), v.c2));
         }
         // enc_out [K + 1, 256]: the means' rows (the log-sigma is not needed) -> [256][K]
         v.wout = transposed(pk.get(pre + "enc_out.weight", {K + 1, kC3}).narrow(0, 0, K).contiguous(), &arena);
