@@ -3,6 +3,7 @@
 //   vae_eval recon RUN STORE [threshold|auto]  reconstruction cell precision/recall/F1 per instrument, test split
 //   vae_eval latent RUN STORE                latent-net MSE vs copy-the-last-latent on test-split pairs
 //   vae_eval diversity RUN STORE SONGS BLOCKS  mean pairwise distance of songs from one seed block vs noise_sd
+//   vae_eval trace RUN SEED                   cells on per instrument: seed block, its reconstruction, one net step
 //   vae_eval generate RUN BLOCKS REPEAT      generation loop time (model loaded once)
 #include <algorithm>
 #include <array>
@@ -126,6 +127,36 @@ void diversity(const std::string& run, const std::string& store_path, int songs,
     std::printf("]}\n");
 }
 
+// Where instruments fall silent: for one corpus seed block, the cells at or above each instrument's
+// threshold when the block is (a) reconstructed directly, (b) passed through the latent nets without noise.
+void trace(const std::string& run, int seed) {
+    torch::NoGradGuard g;
+    VaeNnGenerator gen(run);
+    VaeNnGenerateOptions o;
+    o.seed = std::uint64_t(seed);
+    o.seed_source = SeedSource::Corpus;
+    std::mt19937_64 rng(o.seed);
+    torch::Generator tg = at::detail::createCPUGenerator(o.seed);
+    auto block = gen.seed_window(o, rng, tg).unsqueeze(0);  // [1, 5, 32, 128]
+    auto t = gen.thresholds(o);
+    auto& m = gen.model();
+    m->eval();
+    auto z = m->encode_means(block);
+    auto next = m->predict_next(z);
+    std::printf("{\"mode\": \"trace\", \"seed\": %d, \"instruments\": {", seed);
+    for (int i = 0; i < kVaeInstruments; ++i) {
+        auto rec = m->vae(i)->reconstruct(z.select(1, i));
+        auto pred = m->vae(i)->reconstruct(next.select(1, i));
+        std::printf("%s\"%s\": {\"seed_cells\": %lld, \"recon_cells\": %lld, \"recon_max\": %.3f, \"next_cells\": %lld, "
+                    "\"next_max\": %.3f, \"latent_step\": %.3f}",
+                    i ? ", " : "", kVaeInstrumentName[i], (long long)(block[0][i] > 0).sum().item<std::int64_t>(),
+                    (long long)(rec >= t[i]).sum().item<std::int64_t>(), rec.max().item<double>(),
+                    (long long)(pred >= t[i]).sum().item<std::int64_t>(), pred.max().item<double>(),
+                    (next.select(1, i) - z.select(1, i)).norm().item<double>());
+    }
+    std::printf("}}\n");
+}
+
 void generate_time(const std::string& run, int blocks, int repeat) {
     auto t0 = Clock::now();
     VaeNnGenerator gen(run);
@@ -153,6 +184,7 @@ int main(int argc, char** argv) {
         if (mode == "recon" && argc >= 4) recon(argv[2], argv[3], argc > 4 ? argv[4] : "auto");
         else if (mode == "latent" && argc >= 4) latent(argv[2], argv[3]);
         else if (mode == "diversity" && argc >= 6) diversity(argv[2], argv[3], std::atoi(argv[4]), std::atoi(argv[5]));
+        else if (mode == "trace" && argc >= 4) trace(argv[2], std::atoi(argv[3]));
         else if (mode == "generate" && argc >= 5) generate_time(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
         else {
             std::fprintf(stderr, "usage: vae_eval recon|latent RUN STORE | diversity RUN STORE SONGS BLOCKS | generate RUN BLOCKS REPEAT\n");

@@ -58,7 +58,7 @@ struct EvalArgs {
     std::size_t model_songs = 20;
     std::uint64_t model_seed = 1; // song i gets seed model_seed + i
     int model_blocks = 16;
-    double model_noise_sd = 0.7;
+    double model_noise_sd = 0.5;  // as VaeNnGenerateOptions
     std::string model_device = "cpu";
 };
 

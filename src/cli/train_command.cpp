@@ -26,6 +26,9 @@ void add_vae(CLI::App& train) {
     cmd->add_flag("--resume", config->resume, "continue from the run directory's last checkpoint");
     cmd->add_option("--early-stop", config->early_stop, "stop a stage after this many epochs without a better valid loss (0: off)")
         ->capture_default_str();
+    cmd->add_option("--latent-nets", config->latent_nets, "direct (the original) or residual (the nets predict the change of the latent)")
+        ->check(CLI::IsMember({"direct", "residual"}))
+        ->capture_default_str();
     cmd->add_option("--kl-warmup", config->kl_warmup, "epochs over which the KL weight rises linearly to 1 (0: weight 1 throughout, the original)")
         ->capture_default_str();
     cmd->add_option("--likelihood", config->likelihood, "bernoulli (BCE on the sigmoid output, default) or gaussian (the original code)")

@@ -70,6 +70,7 @@ void train_vae(const std::vector<std::string>& args) {
            {"--seed", [&](const std::string& v) { c.seed = std::uint64_t(to_int("--seed", v)); }},
            {"--early-stop", [&](const std::string& v) { c.early_stop = int(to_int("--early-stop", v)); }},
            {"--likelihood", [&](const std::string& v) { c.likelihood = v; }},
+           {"--latent-nets", [&](const std::string& v) { c.latent_nets = v; }},
            {"--kl-warmup", [&](const std::string& v) { c.kl_warmup = int(to_int("--kl-warmup", v)); }},
            {"--max-windows", [&](const std::string& v) { c.max_windows = to_int("--max-windows", v); }}},
           {{"--resume", &c.resume}, {"--quiet", &c.quiet}}, nullptr);

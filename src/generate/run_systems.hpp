@@ -26,7 +26,7 @@ RunDescription describe_run(const std::filesystem::path& run_dir);
 struct SamplingSettings {
     int blocks = 16;             // length in the family's blocks (VAE-NN: 32 steps = 16 beats each)
     std::uint64_t seed = 1;      // the same seed gives the same song
-    double noise_sd = 0.7;       // VAE-NN: sd of the noise on the predicted latents
+    double noise_sd = 0.5;       // VAE-NN: sd of the noise on the predicted latents
     std::string device = "cpu";
 };
 

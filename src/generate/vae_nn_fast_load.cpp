@@ -29,7 +29,8 @@ void check_header(const Header& header, const VaeNnRunInfo& info, const fs::path
 
 VaeNnInference pack(const VaeNnRunInfo& info, const ParameterSource& source, const fs::path& file) {
     try {
-        return VaeNnInference(info.latent, parse_likelihood(info.likelihood), source, file.string());
+        return VaeNnInference(info.latent, parse_likelihood(info.likelihood), info.latent_nets == "residual", source,
+                              file.string());
     } catch (const c10::Error& e) {
         std::string what = e.what_without_backtrace();
         throw FormatError(file.string(), "checkpoint does not match the model: " + what.substr(0, what.find('\n')));

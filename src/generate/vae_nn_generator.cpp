@@ -125,21 +125,35 @@ torch::Tensor VaeNnGenerator::seed_window(const VaeNnGenerateOptions& o, std::mt
     if (source == SeedSource::Corpus) {
         if (!fs::exists(corpus_))
             throw UsageError(corpus_.string() + ": the run's corpus is gone; use --seed-file or --seed-random");
+        // A window, drawn at random, among the train split's windows where the most instruments play: an
+        // instrument silent in the seed tends to stay silent (an empty block encodes to the latent of silence,
+        // which the nets learned to continue), so a full band in the seed gives a full band in the song.
+        // Songs are visited in random order, and a large corpus is not read whole: the search stops once
+        // kEnoughSongs songs have been seen and some window has all five instruments.
+        constexpr std::size_t kEnoughSongs = 64;
         auto store = CorpusStore::open(corpus_);
         auto ids = store.songs_in(Split::Train);
         std::shuffle(ids.begin(), ids.end(), rng);
+        std::int64_t best = 0;
+        std::size_t seen = 0;
+        std::vector<std::pair<std::size_t, std::int64_t>> candidates;  // (song, window)
         for (auto id : ids) {
+            if (seen++ >= kEnoughSongs && best == kVaeInstruments) break;
             auto windows = multitrack_windows(store.load(id));
             if (windows.size(0) == 0) continue;
-            // The window where the most instruments play, ties broken at random.
-            auto playing = windows.flatten(2).gt(0).any(2).sum(1);  // [n]
-            auto best = playing.max().item<std::int64_t>();
-            if (best == 0) continue;
-            auto candidates = torch::nonzero(playing == best).flatten();
-            auto pick = candidates[static_cast<std::int64_t>(rng() % std::uint64_t(candidates.size(0)))].item<std::int64_t>();
-            return to_unit_float(windows[pick], device_);
+            auto playing = windows.flatten(2).gt(0).any(2).sum(1).contiguous();  // [n] instruments with notes
+            const auto* p = playing.data_ptr<std::int64_t>();
+            for (std::int64_t w = 0; w < playing.size(0); ++w) {
+                if (p[w] > best) {
+                    best = p[w];
+                    candidates.clear();
+                }
+                if (p[w] == best && best > 0) candidates.emplace_back(id, w);
+            }
         }
-        throw UsageError(corpus_.string() + ": no train song with notes to seed from");
+        if (candidates.empty()) throw UsageError(corpus_.string() + ": no train song with notes to seed from");
+        auto [song, window] = candidates[rng() % candidates.size()];
+        return to_unit_float(multitrack_windows(store.load(song))[window], device_);
     }
     // Random: every VAE decodes a standard-normal latent.
     auto z = torch::randn({kVaeInstruments, latent()}, gen).to(device_);

@@ -26,7 +26,7 @@ struct VaeNnGenerateOptions {
     SeedSource seed_source = SeedSource::Auto;
     std::filesystem::path seed_file;
     int seed_block = 0;              // which 32-step block of seed_file
-    double noise_sd = 0.7;
+    double noise_sd = 0.5;           // the low end of the article's 0.5-1.0: more silences the song (docs/RESULTS.md)
     NoiseAt noise_at = NoiseAt::Predicted;
     // Decoded values below the threshold are silence. Unset: the run's per-instrument thresholds, calibrated
     // when its VAEs were trained (model.json; 0.3, the original's, for runs without them).

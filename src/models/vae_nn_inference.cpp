@@ -400,7 +400,7 @@ torch::Tensor repeat_each(const torch::Tensor& bias, int times) { return bias.re
 }  // namespace
 
 VaeNnInference::VaeNnInference(VaeNnModelImpl& model)
-    : VaeNnInference(model.latent(), model.likelihood(),
+    : VaeNnInference(model.latent(), model.likelihood(), model.residual_nets(),
                      [params = model.named_parameters()](const std::string& name) {
                          const auto* p = params.find(name);
                          // Copies: the packed weights must not follow later changes of the module.
@@ -408,8 +408,9 @@ VaeNnInference::VaeNnInference(VaeNnModelImpl& model)
                      },
                      "VaeNnModel") {}
 
-VaeNnInference::VaeNnInference(int latent, Likelihood likelihood, const ParameterSource& source, const std::string& origin)
-    : latent_(latent), bernoulli_(likelihood == Likelihood::Bernoulli) {
+VaeNnInference::VaeNnInference(int latent, Likelihood likelihood, bool residual_nets, const ParameterSource& source,
+                               const std::string& origin)
+    : latent_(latent), bernoulli_(likelihood == Likelihood::Bernoulli), residual_nets_(residual_nets) {
     torch::NoGradGuard no_grad;
     if (latent <= 0 || latent > kMlpWidth / 2) throw UsageError("VaeNnInference: latent size " + std::to_string(latent) + " not supported");
     const int K = latent_;
@@ -528,6 +529,8 @@ void VaeNnInference::reconstruct(int i, const float* z, float* block) const {
 void VaeNnInference::predict_next(const float* latents, const float* noise, float* next) const {
     const int K = latent_;
     run_mlp(melody_, latents, next);
+    if (residual_nets_)
+        for (int k = 0; k < K; ++k) next[k] += latents[k];
     if (noise)
         for (int k = 0; k < K; ++k) next[k] += noise[k];
     float joint[kMlpWidth];
@@ -536,6 +539,8 @@ void VaeNnInference::predict_next(const float* latents, const float* noise, floa
         std::memcpy(joint, latents + i * K, sizeof(float) * std::size_t(K));
         std::memcpy(joint + K, next, sizeof(float) * std::size_t(K));
         run_mlp(conditional_[std::size_t(i - 1)], joint, next + i * K);
+        if (residual_nets_)
+            for (int k = 0; k < K; ++k) next[i * K + k] += latents[i * K + k];
         if (noise)
             for (int k = 0; k < K; ++k) next[i * K + k] += noise[i * K + k];
     }

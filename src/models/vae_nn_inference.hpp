@@ -26,7 +26,9 @@ class VaeNnInference {
 public:
     // Copies and re-lays out the weights (CPU float32 copies; the source may live on any device). Shapes are
     // checked: FormatError naming `origin` when one does not fit the architecture.
-    VaeNnInference(int latent, Likelihood likelihood, const ParameterSource& source, const std::string& origin);
+    // residual_nets: the latent nets add their output to the previous latent (models/latent_nets.hpp).
+    VaeNnInference(int latent, Likelihood likelihood, bool residual_nets, const ParameterSource& source,
+                   const std::string& origin);
     explicit VaeNnInference(VaeNnModelImpl& model);
 
     int latent() const { return latent_; }
@@ -65,6 +67,7 @@ private:
 
     int latent_;
     bool bernoulli_;
+    bool residual_nets_;
     std::vector<Vae> vaes_;
     Mlp melody_;
     std::vector<Mlp> conditional_;  // instruments 1..4

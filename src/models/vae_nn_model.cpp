@@ -4,12 +4,13 @@
 
 namespace quintet {
 
-VaeNnModelImpl::VaeNnModelImpl(int latent, Likelihood likelihood) : latent_(latent), likelihood_(likelihood) {
+VaeNnModelImpl::VaeNnModelImpl(int latent, Likelihood likelihood, bool residual_nets)
+    : latent_(latent), likelihood_(likelihood), residual_nets_(residual_nets) {
     for (int i = 0; i < kVaeInstruments; ++i)
         vaes_.push_back(register_module(std::string("vae_") + kVaeInstrumentName[i], ConvVae(latent, likelihood)));
-    melody_ = register_module("net_piano", LatentMelodyNet(latent));
+    melody_ = register_module("net_piano", LatentMelodyNet(latent, residual_nets));
     for (int i = 1; i < kVaeInstruments; ++i)
-        conditional_.push_back(register_module(std::string("net_") + kVaeInstrumentName[i], LatentConditionalNet(latent)));
+        conditional_.push_back(register_module(std::string("net_") + kVaeInstrumentName[i], LatentConditionalNet(latent, residual_nets)));
 }
 
 std::vector<torch::Tensor> VaeNnModelImpl::vae_parameters() {

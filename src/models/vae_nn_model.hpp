@@ -21,9 +21,10 @@ inline constexpr std::array<const char*, kVaeInstruments> kVaeInstrumentName = {
 
 class VaeNnModelImpl : public torch::nn::Module {
 public:
-    VaeNnModelImpl(int latent, Likelihood likelihood);
+    VaeNnModelImpl(int latent, Likelihood likelihood, bool residual_nets = false);
 
     int latent() const { return latent_; }
+    bool residual_nets() const { return residual_nets_; }
     Likelihood likelihood() const { return likelihood_; }
     ConvVae& vae(int instrument) { return vaes_[instrument]; }
     LatentMelodyNet& melody() { return melody_; }
@@ -42,6 +43,7 @@ public:
 private:
     int latent_;
     Likelihood likelihood_;
+    bool residual_nets_;
     std::vector<ConvVae> vaes_;
     LatentMelodyNet melody_{nullptr};
     std::vector<LatentConditionalNet> conditional_;

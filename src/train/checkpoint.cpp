@@ -117,7 +117,7 @@ TrainPosition load_checkpoint(const fs::path& file, VaeNnModel& model, torch::op
 
 VaeNnModel load_run_model(const fs::path& run_dir, const torch::Device& device) {
     auto info = read_run_info(run_dir);
-    VaeNnModel model(info.latent, parse_likelihood(info.likelihood));
+    VaeNnModel model(info.latent, parse_likelihood(info.likelihood), info.latent_nets == "residual");
     load_model(run_dir / "model.pt", model);
     model->to(device);
     model->eval();

@@ -23,6 +23,7 @@ void write_run_info(const fs::path& run_dir, const VaeNnRunInfo& info) {
         .add("format", info.format)
         .add("latent", info.latent)
         .add("likelihood", info.likelihood)
+        .add("latent_nets", info.latent_nets)
         .add("corpus", info.corpus.string())
         .add("resolution", info.resolution)
         .add("window", info.window);
@@ -60,6 +61,9 @@ VaeNnRunInfo read_run_info(const fs::path& run_dir) {
                                              std::to_string(kVaeNnFormat) + ")");
     info.likelihood = get("likelihood");
     info.corpus = get("corpus");
+    if (kv.count("latent_nets")) info.latent_nets = kv.at("latent_nets");  // absent in runs before it existed
+    if (info.latent_nets != "direct" && info.latent_nets != "residual")
+        throw FormatError(file.string(), "\"latent_nets\" must be direct or residual, not '" + info.latent_nets + "'");
     if (kv.count(threshold_key(0))) {
         std::array<double, 5> t{};
         for (std::size_t i = 0; i < t.size(); ++i) {
@@ -81,6 +85,7 @@ void write_config_json(const fs::path& run_dir, const VaeNnTrainConfig& c, const
         .add("corpus", fs::absolute(c.corpus).string())
         .add("latent", c.latent)
         .add("likelihood", c.likelihood)
+        .add("latent_nets", c.latent_nets)
         .add("epochs", c.epochs)
         .add("net_epochs", c.net_epochs < 0 ? c.epochs : c.net_epochs)
         .add("batch", c.batch)

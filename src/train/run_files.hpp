@@ -20,6 +20,7 @@ struct VaeNnRunInfo {
     int format = kVaeNnFormat;
     int latent = 16;
     std::string likelihood = "gaussian";
+    std::string latent_nets = "direct";  // "residual": the nets predict the change (models/latent_nets.hpp)
     std::filesystem::path corpus;  // the store it was trained on (absolute), for --seed-from-corpus
     int resolution = 2;            // steps per beat of the windows
     int window = 32;               // steps per window

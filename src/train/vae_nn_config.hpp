@@ -12,6 +12,7 @@ struct VaeNnTrainConfig {
     std::filesystem::path run_dir;  // output: config.json, curve.csv/.png, model.pt, last.pt, ...
     int latent = 16;                // K
     std::string likelihood = "bernoulli";  // or "gaussian" (the original code; collapses on sparse rolls, docs/vae.md)
+    std::string latent_nets = "direct";    // or "residual" (predict the change of the latent; docs/vae.md)
     int epochs = 10;                // stage 1 (VAEs)
     int net_epochs = -1;            // stage 2 (latent nets); -1: same as epochs
     int batch = 100;

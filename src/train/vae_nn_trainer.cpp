@@ -33,6 +33,8 @@ void validate(const VaeNnTrainConfig& c) {
     if (c.batch <= 0) throw UsageError("--batch must be positive");
     if (!(c.lr > 0)) throw UsageError("--lr must be positive");
     if (c.early_stop < 0) throw UsageError("--early-stop must be >= 0");
+    if (c.latent_nets != "direct" && c.latent_nets != "residual")
+        throw UsageError("--latent-nets '" + c.latent_nets + "': expected direct or residual");
     if (c.kl_warmup < 0) throw UsageError("--kl-warmup must be >= 0");
     if (c.max_windows < 0) throw UsageError("--max-windows must be >= 0");
 }
@@ -195,10 +197,10 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
     if (fs::exists(run / "model.json")) {
         auto info = read_run_info(run);
         thresholds = info.thresholds;
-        if (info.latent != config.latent || info.likelihood != config.likelihood)
+        if (info.latent != config.latent || info.likelihood != config.likelihood || info.latent_nets != config.latent_nets)
             throw UsageError(run.string() + " holds a VAE-NN with K=" + std::to_string(info.latent) + " (" +
-                             info.likelihood + "); asked for K=" + std::to_string(config.latent) + " (" +
-                             config.likelihood + ")");
+                             info.likelihood + ", " + info.latent_nets + " nets); asked for K=" + std::to_string(config.latent) +
+                             " (" + config.likelihood + ", " + config.latent_nets + " nets)");
         if (!config.resume && fs::exists(last_file))
             throw UsageError(run.string() + " already holds a training run: pass --resume, or choose another --out");
     }
@@ -216,14 +218,16 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
     VaeNnRunInfo info;
     info.latent = config.latent;
     info.likelihood = config.likelihood;
+    info.latent_nets = config.latent_nets;
     info.corpus = fs::absolute(config.corpus);
     if (resuming) info.thresholds = thresholds;
     write_run_info(run, info);
     write_config_json(run, config, {summarise("train", train), summarise("valid", valid)});
 
     torch::manual_seed(config.seed);
-    VaeNnModel model(config.latent, likelihood);
-    VaeNnModel best(config.latent, likelihood);  // the best weights so far (what model.pt holds)
+    const bool residual = config.latent_nets == "residual";
+    VaeNnModel model(config.latent, likelihood, residual);
+    VaeNnModel best(config.latent, likelihood, residual);  // the best weights so far (what model.pt holds)
     model->to(device);
     best->to(device);
     copy_weights(*model, *best);
@@ -254,7 +258,10 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         result.finished = pos.stage == 3;
         return result;
     };
-    auto finish_epoch = [&](EpochRecord& rec, const Losses& tr, const Losses& va, bool has_valid) {
+    // The end of an epoch of either stage: record it, keep the best weights (copy_stage copies the stage's
+    // part of the model), write the checkpoint and the curve, report. False when the callback asks to stop.
+    auto close_epoch = [&](EpochRecord& rec, const Losses& tr, const Losses& va, bool has_valid, Clock::time_point t0,
+                           double samples_per_s, void (*copy_stage)(VaeNnModel&, VaeNnModel&)) {
         rec.train_loss = tr.total;
         rec.valid_loss = has_valid ? va.total : tr.total;
         for (int i = 0; i < kVaeInstruments; ++i) {
@@ -268,6 +275,17 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         } else {
             ++pos.bad_epochs;
         }
+        rec.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        rec.samples_per_s = samples_per_s;
+        pos.epoch = rec.epoch;
+        if (rec.improved) {
+            copy_stage(model, best);
+            save_model(best_file, best);
+        }
+        save_checkpoint(last_file, model, vae_opt, net_opt, pos);
+        curve.add(rec);
+        progress.end_epoch(rec.train_loss, rec.valid_loss, rec.samples_per_s, rec.improved);
+        return !on_epoch || on_epoch(rec);
     };
 
     // ---- stage 1: the five VAEs ----
@@ -300,18 +318,7 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
             seed_for(config.seed, 1, 0, 1);  // the same posterior samples for every validation
             va = vae_pass(model, valid, device, config.batch * 4, nullptr, nullptr);
         }
-        finish_epoch(rec, tr, va, valid.size() > 0);
-        rec.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-        rec.samples_per_s = double(train.size()) / train_secs;
-        pos.epoch = rec.epoch;
-        if (rec.improved) {
-            copy_vaes(model, best);
-            save_model(best_file, best);
-        }
-        save_checkpoint(last_file, model, vae_opt, net_opt, pos);
-        curve.add(rec);
-        progress.end_epoch(rec.train_loss, rec.valid_loss, rec.samples_per_s, rec.improved);
-        if (on_epoch && !on_epoch(rec)) return report();
+        if (!close_epoch(rec, tr, va, valid.size() > 0, t0, double(train.size()) / train_secs, copy_vaes)) return report();
     }
     if (pos.stage > 1 && !fs::exists(best_file)) save_model(best_file, best);
 
@@ -348,18 +355,8 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
                 model->eval();
                 va = net_pass(model, valid_pairs, config.batch * 4, nullptr, nullptr);
             }
-            finish_epoch(rec, tr, va, valid_pairs.size() > 0);
-            rec.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-            rec.samples_per_s = double(train_pairs.size()) / train_secs;
-            pos.epoch = rec.epoch;
-            if (rec.improved) {
-                copy_nets(model, best);
-                save_model(best_file, best);
-            }
-            save_checkpoint(last_file, model, vae_opt, net_opt, pos);
-            curve.add(rec);
-            progress.end_epoch(rec.train_loss, rec.valid_loss, rec.samples_per_s, rec.improved);
-            if (on_epoch && !on_epoch(rec)) return report();
+            if (!close_epoch(rec, tr, va, valid_pairs.size() > 0, t0, double(train_pairs.size()) / train_secs, copy_nets))
+                return report();
         }
     }
     plot_curve(curve, run / "curve.png");

@@ -33,7 +33,7 @@ fs::path tmp_dir() {
 
 fs::path train_tiny_run(const fs::path& dir) {
     VaeNnTrainConfig c;
-    c.corpus = test::tiny_store(fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "tiny.store");
+    c.corpus = test::default_tiny_store();
     c.run_dir = dir / "run";
     c.latent = 4;
     c.epochs = 1;

@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 
+#include "corpus/store.hpp"
 #include "generate/vae_nn_generator.hpp"
 #include "generate/vae_nn_system.hpp"
 #include "io/midi/midi_write.hpp"
@@ -40,7 +42,7 @@ fs::path trained_run() {
     fs::path staging = tmp_dir() / ("staging-" + std::to_string(::getpid()));
     fs::remove_all(staging);
     VaeNnTrainConfig c;
-    c.corpus = test::tiny_store(fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "tiny.store");
+    c.corpus = test::default_tiny_store();
     c.run_dir = staging;
     c.latent = 4;
     c.epochs = 2;
@@ -202,6 +204,30 @@ TEST(VaeGeneration, ThresholdsDefaultToTheRunsCalibratedOnes) {
     EXPECT_THROW(parse_threshold("0.3x"), UsageError);
     EXPECT_EQ(parse_threshold("auto"), std::nullopt);
     EXPECT_EQ(parse_threshold("0.125"), 0.125);
+}
+
+TEST(VaeGeneration, CorpusSeedIsATrainWindowWithTheMostInstruments) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    auto run = trained_run();
+    VaeNnGenerator gen(run);
+    auto store = CorpusStore::open(test::default_tiny_store());
+    auto train = to_unit_float(store_windows(store, Split::Train).rolls, torch::kCPU);  // [N, 5, 32, 128]
+    auto playing = train.flatten(2).gt(0).any(2).sum(1);
+    const auto most = playing.max().item<std::int64_t>();
+    std::set<std::int64_t> picked;
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+        VaeNnGenerateOptions o;
+        o.seed_source = SeedSource::Corpus;
+        std::mt19937_64 rng(seed);
+        torch::Generator g = at::detail::createCPUGenerator(seed);
+        auto window = gen.seed_window(o, rng, g);
+        EXPECT_EQ(window.flatten(1).gt(0).any(1).sum().item<std::int64_t>(), most) << "seed " << seed;
+        // it is one of the train windows, unchanged
+        auto same = (train - window.unsqueeze(0)).abs().flatten(1).amax(1).eq(0).nonzero();
+        ASSERT_GE(same.size(0), 1) << "seed " << seed;
+        picked.insert(same[0][0].item<std::int64_t>());
+    }
+    if ((playing == most).sum().item<std::int64_t>() > 1) EXPECT_GT(picked.size(), 1u) << "the draw should vary with the seed";
 }
 
 TEST(VaeGeneration, BadInputsAreUsageErrors) {

@@ -16,9 +16,9 @@ constexpr int K = 16;
 
 // A model with biases of both signs and a realistic spread (LibTorch's default biases are small and
 // would leave relu(b) almost everywhere positive or almost everywhere zero).
-VaeNnModel make_model(Likelihood likelihood, std::uint64_t seed) {
+VaeNnModel make_model(Likelihood likelihood, std::uint64_t seed, bool residual_nets = false) {
     torch::manual_seed(seed);
-    VaeNnModel model(K, likelihood);
+    VaeNnModel model(K, likelihood, residual_nets);
     torch::NoGradGuard g;
     for (auto& p : model->named_parameters())
         if (p.key().find("bias") != std::string::npos) p.value().uniform_(-0.3, 0.3);
@@ -122,6 +122,21 @@ TEST(VaeNnInference, PredictNextEqualsTheLatentNets) {
     // The noise on the piano latent must reach the conditional nets (it is their input).
     auto moved = fast.predict_next(z, noise) - fast.predict_next(z);
     EXPECT_GT((moved.select(1, 1) - noise.select(1, 1)).abs().max().item<float>(), 1e-4);
+}
+
+TEST(VaeNnInference, ResidualNetsEqualTheModules) {
+    auto model = make_model(Likelihood::Bernoulli, 15, true);
+    VaeNnInference fast(*model);
+    torch::NoGradGuard g;
+    auto z = torch::randn({1, kVaeInstruments, K});
+    auto noise = torch::randn({1, kVaeInstruments, K}) * 0.5;
+    EXPECT_TRUE(torch::allclose(fast.predict_next(z), model->predict_next(z), 1e-5, 1e-6));
+    EXPECT_TRUE(torch::allclose(fast.predict_next(z, noise), model->predict_next(z, noise), 1e-5, 1e-6));
+    // The melody net differs from the same weights used as a direct net by exactly the previous piano latent
+    // (the conditional nets then see another piano latent, so only the piano is compared).
+    auto direct = make_model(Likelihood::Bernoulli, 15, false);
+    auto change = fast.predict_next(z) - VaeNnInference(*direct).predict_next(z);
+    EXPECT_TRUE(torch::allclose(change.select(1, 0), z.select(1, 0), 1e-5, 1e-6));
 }
 
 }  // namespace

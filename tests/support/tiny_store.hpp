@@ -42,4 +42,18 @@ inline std::filesystem::path tiny_store(const std::filesystem::path& path) {
     return path;
 }
 
+// The tiny store every test binary shares (test-tmp/tiny.store in the build directory).
+inline std::filesystem::path default_tiny_store() {
+    return tiny_store(std::filesystem::path(QUINTET_BINARY_DIR) / "test-tmp" / "tiny.store");
+}
+
+// An empty place for a test's output: test-tmp/<group>/<name> in the build directory, removed if it exists,
+// its parent created.
+inline std::filesystem::path fresh_test_path(const std::string& group, const std::string& name) {
+    std::filesystem::path p = std::filesystem::path(QUINTET_BINARY_DIR) / "test-tmp" / group / name;
+    std::filesystem::remove_all(p);
+    std::filesystem::create_directories(p.parent_path());
+    return p;
+}
+
 }  // namespace quintet::test

@@ -15,14 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path tmp(const std::string& name) {
-    fs::path p = fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "calibration" / name;
-    fs::remove_all(p);
-    fs::create_directories(p.parent_path());
-    return p;
-}
+fs::path tmp(const std::string& name) { return test::fresh_test_path("calibration", name); }
 
-fs::path store_path() { return test::tiny_store(fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "tiny.store"); }
+fs::path store_path() { return test::default_tiny_store(); }
 
 // Precision/recall F1 of `y >= t` against the notes of x, computed directly.
 double direct_f1(const torch::Tensor& y, const torch::Tensor& x, double t) {
@@ -92,15 +87,20 @@ TEST(ThresholdCalibration, TrainingStoresThresholdsInModelJson) {
     for (int i = 0; i < kVaeInstruments; ++i) EXPECT_NEAR((*info.thresholds)[i], expected[i], 1e-9) << i;
 }
 
-TEST(ThresholdCalibration, MalformedThresholdInModelJsonIsAFormatError) {
+TEST(RunFiles, ThresholdsAndLatentNetsRoundTripAndBadValuesAreFormatErrors) {
     auto run = tmp("bad");
     fs::create_directories(run);
     VaeNnRunInfo info;
     info.thresholds = std::array<double, 5>{0.1, 0.2, 0.3, 0.4, 0.5};
+    info.latent_nets = "residual";
     write_run_info(run, info);
     EXPECT_EQ(*read_run_info(run).thresholds, *info.thresholds);
+    EXPECT_EQ(read_run_info(run).latent_nets, "residual");
     auto text = read_file(run / "model.json");
     text.replace(text.find("0.4"), 3, "1.7");
     write_file_atomically(run / "model.json", text);
+    EXPECT_THROW(read_run_info(run), FormatError);
+    info.latent_nets = "recurrent";
+    write_run_info(run, info);
     EXPECT_THROW(read_run_info(run), FormatError);
 }

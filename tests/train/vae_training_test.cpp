@@ -15,14 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path tmp(const std::string& name) {
-    fs::path p = fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "train" / name;
-    fs::remove_all(p);
-    fs::create_directories(p.parent_path());
-    return p;
-}
+fs::path tmp(const std::string& name) { return test::fresh_test_path("train", name); }
 
-fs::path store_path() { return test::tiny_store(fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "tiny.store"); }
+fs::path store_path() { return test::default_tiny_store(); }
 
 VaeNnTrainConfig small_config(const fs::path& run) {
     VaeNnTrainConfig c;
@@ -147,6 +142,23 @@ TEST(VaeTraining, ResumeEqualsUninterruptedTraining) {
     ASSERT_TRUE(read_run_info(resumed).thresholds.has_value());
     EXPECT_EQ(*read_run_info(straight).thresholds, *read_run_info(resumed).thresholds);
     EXPECT_EQ(read_file(straight / "curve.csv").substr(0, 40), read_file(resumed / "curve.csv").substr(0, 40));
+}
+
+TEST(VaeTraining, ResidualNetsAreRecordedAndReloaded) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    auto run = tmp("residual");
+    auto c = small_config(run);
+    c.epochs = c.net_epochs = 1;
+    c.latent_nets = "residual";
+    train_vae_nn(c);
+    EXPECT_EQ(read_run_info(run).latent_nets, "residual");
+    EXPECT_TRUE(load_run_model(run)->residual_nets());
+    c.latent_nets = "direct";  // resuming with the other kind of nets is refused
+    c.resume = true;
+    EXPECT_THROW(train_vae_nn(c), UsageError);
+    auto unknown = small_config(tmp("lstm"));
+    unknown.latent_nets = "lstm";
+    EXPECT_THROW(train_vae_nn(unknown), UsageError);
 }
 
 TEST(VaeTraining, RejectsBadSettingsAndMissingCorpus) {
