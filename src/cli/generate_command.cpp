@@ -25,19 +25,10 @@ struct GenerateArgs {
 void run_generate(GenerateArgs& a) {
     using namespace quintet;
     auto& o = a.options;
-    int sources = int(!a.seed_file.empty()) + int(a.seed_from_corpus) + int(a.seed_random);
-    if (sources > 1) throw UsageError("choose one of --seed-file, --seed-from-corpus, --seed-random");
-    if (!a.seed_file.empty()) {
-        o.seed_source = SeedSource::File;
-        o.seed_file = a.seed_file;
-    } else if (a.seed_from_corpus) {
-        o.seed_source = SeedSource::Corpus;
-    } else if (a.seed_random) {
-        o.seed_source = SeedSource::Random;
-    }
+    choose_seed_source(o, a.seed_file, a.seed_from_corpus, a.seed_random);
     if (a.binarize && a.velocity) throw UsageError("--binarize and --velocity exclude each other");
     o.binarize = !a.velocity;
-    o.noise_at = a.noise_at == "input" ? NoiseAt::Input : NoiseAt::Predicted;
+    o.noise_at = parse_noise_at(a.noise_at);
     o.threshold = parse_threshold(a.threshold);
     cli::check_song_outputs(a.outputs);
     VaeNnSystem system;

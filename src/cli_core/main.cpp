@@ -92,10 +92,7 @@ void generate(const std::vector<std::string>& args) {
            {"--seed-file", [&](const std::string& v) { seed_file = v; }},
            {"--seed-block", [&](const std::string& v) { o.seed_block = int(to_int("--seed-block", v)); }},
            {"--noise-sd", [&](const std::string& v) { o.noise_sd = to_double("--noise-sd", v); }},
-           {"--noise-at", [&](const std::string& v) {
-                if (v != "predicted" && v != "input") throw UsageError("--noise-at: predicted or input");
-                o.noise_at = v == "input" ? quintet::NoiseAt::Input : quintet::NoiseAt::Predicted;
-            }},
+           {"--noise-at", [&](const std::string& v) { o.noise_at = quintet::parse_noise_at(v); }},
            {"--threshold", [&](const std::string& v) { o.threshold = quintet::parse_threshold(v); }},
            {"--tempo", [&](const std::string& v) { o.tempo = to_double("--tempo", v); }},
            {"--seed", [&](const std::string& v) { o.seed = std::uint64_t(to_int("--seed", v)); }},
@@ -106,14 +103,7 @@ void generate(const std::vector<std::string>& args) {
           {{"--velocity", &velocity}, {"--seed-random", &seed_random}, {"--seed-from-corpus", &seed_from_corpus}},
           &run);
     if (run.empty() || midi.empty()) throw UsageError("generate: RUN and -o song.mid are required");
-    if (!seed_file.empty()) {
-        o.seed_source = quintet::SeedSource::File;
-        o.seed_file = seed_file;
-    } else if (seed_random) {
-        o.seed_source = quintet::SeedSource::Random;
-    } else if (seed_from_corpus) {
-        o.seed_source = quintet::SeedSource::Corpus;
-    }
+    quintet::choose_seed_source(o, seed_file, seed_from_corpus, seed_random);
     o.binarize = !velocity;
     quintet::VaeNnSystem system;
     system.generate_options = o;

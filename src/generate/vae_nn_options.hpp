@@ -55,4 +55,26 @@ inline std::optional<double> parse_threshold(const std::string& text) {
     return v;
 }
 
+// "--noise-at" text: "predicted" or "input"; UsageError otherwise.
+inline NoiseAt parse_noise_at(const std::string& text) {
+    if (text == "predicted") return NoiseAt::Predicted;
+    if (text == "input") return NoiseAt::Input;
+    throw UsageError("--noise-at '" + text + "': expected predicted or input");
+}
+
+// --seed-file / --seed-from-corpus / --seed-random, as both command lines take them: at most one
+// (UsageError otherwise); none leaves o.seed_source as it is (Auto by default).
+inline void choose_seed_source(VaeNnGenerateOptions& o, const std::string& seed_file, bool from_corpus, bool random) {
+    if (int(!seed_file.empty()) + int(from_corpus) + int(random) > 1)
+        throw UsageError("choose one of --seed-file, --seed-from-corpus, --seed-random");
+    if (!seed_file.empty()) {
+        o.seed_source = SeedSource::File;
+        o.seed_file = seed_file;
+    } else if (from_corpus) {
+        o.seed_source = SeedSource::Corpus;
+    } else if (random) {
+        o.seed_source = SeedSource::Random;
+    }
+}
+
 }  // namespace quintet
