@@ -32,13 +32,7 @@ fs::path tmp_dir() {
 }
 
 fs::path train_tiny_run(const fs::path& dir) {
-    VaeNnTrainConfig c;
-    c.corpus = test::default_tiny_store();
-    c.run_dir = dir / "run";
-    c.latent = 4;
-    c.epochs = 1;
-    c.batch = 8;
-    c.quiet = true;
+    auto c = test::tiny_train_config(dir / "run", 1);
     train_vae_nn(c);
     return c.run_dir;
 }

@@ -41,14 +41,7 @@ fs::path trained_run() {
     if (fs::exists(run / "model.pt")) return run;
     fs::path staging = tmp_dir() / ("staging-" + std::to_string(::getpid()));
     fs::remove_all(staging);
-    VaeNnTrainConfig c;
-    c.corpus = test::default_tiny_store();
-    c.run_dir = staging;
-    c.latent = 4;
-    c.epochs = 2;
-    c.batch = 8;
-    c.quiet = true;
-    train_vae_nn(c);
+    train_vae_nn(test::tiny_train_config(staging, 2));
     std::error_code ec;
     fs::rename(staging, run, ec);
     if (ec) fs::remove_all(staging);  // another process won the race: use its run

@@ -9,6 +9,7 @@
 #include "io/npz/npz.hpp"
 #include "roll/operations.hpp"
 #include "support/shared_data.hpp"
+#include "train/vae_nn_config.hpp"
 
 namespace quintet::test {
 
@@ -45,6 +46,18 @@ inline std::filesystem::path tiny_store(const std::filesystem::path& path) {
 // The tiny store every test binary shares (test-tmp/tiny.store in the build directory).
 inline std::filesystem::path default_tiny_store() {
     return tiny_store(std::filesystem::path(QUINTET_BINARY_DIR) / "test-tmp" / "tiny.store");
+}
+
+// A quick VAE-NN training on the tiny store: K 4, batches of 8, `epochs` for both stages, no progress output.
+inline VaeNnTrainConfig tiny_train_config(const std::filesystem::path& run_dir, int epochs) {
+    VaeNnTrainConfig c;
+    c.corpus = default_tiny_store();
+    c.run_dir = run_dir;
+    c.latent = 4;
+    c.epochs = epochs;
+    c.batch = 8;
+    c.quiet = true;
+    return c;
 }
 
 // An empty place for a test's output: test-tmp/<group>/<name> in the build directory, removed if it exists,

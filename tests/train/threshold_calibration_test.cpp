@@ -68,15 +68,7 @@ TEST(ThresholdSweep, CountsEqualDirectThresholding) {
 TEST(ThresholdCalibration, TrainingStoresThresholdsInModelJson) {
     QUINTET_REQUIRE_SHARED_DATA("lpd5");
     auto run = tmp("run");
-    VaeNnTrainConfig c;
-    c.corpus = store_path();
-    c.run_dir = run;
-    c.latent = 4;
-    c.epochs = 1;
-    c.net_epochs = 1;
-    c.batch = 8;
-    c.quiet = true;
-    train_vae_nn(c);
+    train_vae_nn(test::tiny_train_config(run, 1));
     auto info = read_run_info(run);
     ASSERT_TRUE(info.thresholds.has_value());
     // the stored thresholds are the best-F1 ones on the valid split (train where valid has no notes)

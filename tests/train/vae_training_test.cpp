@@ -20,15 +20,8 @@ fs::path tmp(const std::string& name) { return test::fresh_test_path("train", na
 fs::path store_path() { return test::default_tiny_store(); }
 
 VaeNnTrainConfig small_config(const fs::path& run) {
-    VaeNnTrainConfig c;
-    c.corpus = store_path();
-    c.run_dir = run;
-    c.latent = 4;
-    c.epochs = 2;
-    c.net_epochs = 2;
-    c.batch = 8;
+    auto c = test::tiny_train_config(run, 2);
     c.seed = 11;
-    c.quiet = true;
     return c;
 }
 
