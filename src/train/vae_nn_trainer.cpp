@@ -259,6 +259,18 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         result.finished = pos.stage == 3;
         return result;
     };
+    // The start of an epoch of either stage: its record, its random draws (seeded by where training is), train
+    // mode, progress over `items` training items.
+    auto open_epoch = [&](int stage, int epochs, std::int64_t items) {
+        EpochRecord rec;
+        rec.stage = stage;
+        rec.epoch = pos.epoch + 1;
+        rec.epochs = epochs;
+        seed_for(config.seed, stage, rec.epoch);
+        model->train();
+        progress.start_epoch(stage == 1 ? "vae" : "nets", rec.epoch, epochs, long((items + config.batch - 1) / config.batch));
+        return rec;
+    };
     // The end of an epoch of either stage: record it, keep the best weights (copy_stage copies the stage's
     // part of the model), write the checkpoint and the curve, report. False when the callback asks to stop.
     auto close_epoch = [&](EpochRecord& rec, const Losses& tr, const Losses& va, bool has_valid, Clock::time_point t0,
@@ -302,14 +314,8 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
             save_checkpoint(last_file, model, vae_opt, net_opt, pos);
             break;
         }
-        EpochRecord rec;
-        rec.stage = 1;
-        rec.epoch = pos.epoch + 1;
-        rec.epochs = config.epochs;
         auto t0 = Clock::now();
-        seed_for(config.seed, 1, rec.epoch);
-        model->train();
-        progress.start_epoch("vae", rec.epoch, config.epochs, long((train.size() + config.batch - 1) / config.batch));
+        EpochRecord rec = open_epoch(1, config.epochs, train.size());
         Losses tr = vae_pass(model, train, device, config.batch, &vae_opt, &progress, kl_weight(rec.epoch, config.kl_warmup));
         double train_secs = std::chrono::duration<double>(Clock::now() - t0).count();
         Losses va;
@@ -339,15 +345,8 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
                 save_checkpoint(last_file, model, vae_opt, net_opt, pos);
                 break;
             }
-            EpochRecord rec;
-            rec.stage = 2;
-            rec.epoch = pos.epoch + 1;
-            rec.epochs = config.net_epochs;
             auto t0 = Clock::now();
-            seed_for(config.seed, 2, rec.epoch);
-            model->train();
-            progress.start_epoch("nets", rec.epoch, config.net_epochs,
-                                 long((train_pairs.size() + config.batch - 1) / config.batch));
+            EpochRecord rec = open_epoch(2, config.net_epochs, train_pairs.size());
             Losses tr = net_pass(model, train_pairs, config.batch, &net_opt, &progress);
             double train_secs = std::chrono::duration<double>(Clock::now() - t0).count();
             Losses va;
