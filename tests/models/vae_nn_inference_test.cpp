@@ -111,14 +111,19 @@ TEST(VaeNnInference, ReconstructEqualsTheConvModules) {
     }
 }
 
+// The packed latent nets predict as the model's modules, without and with the given noise.
+void expect_nets_match(VaeNnModel& model, const VaeNnInference& fast, const torch::Tensor& z, const torch::Tensor& noise) {
+    EXPECT_TRUE(torch::allclose(fast.predict_next(z), model->predict_next(z), 1e-5, 1e-6));
+    EXPECT_TRUE(torch::allclose(fast.predict_next(z, noise), model->predict_next(z, noise), 1e-5, 1e-6));
+}
+
 TEST(VaeNnInference, PredictNextEqualsTheLatentNets) {
     auto model = make_model(Likelihood::Gaussian, 14);
     VaeNnInference fast(*model);
     torch::NoGradGuard g;
     auto z = torch::randn({1, kVaeInstruments, K});
     auto noise = torch::randn({1, kVaeInstruments, K}) * 0.7;
-    EXPECT_TRUE(torch::allclose(fast.predict_next(z), model->predict_next(z), 1e-5, 1e-6));
-    EXPECT_TRUE(torch::allclose(fast.predict_next(z, noise), model->predict_next(z, noise), 1e-5, 1e-6));
+    expect_nets_match(model, fast, z, noise);
     // The noise on the piano latent must reach the conditional nets (it is their input).
     auto moved = fast.predict_next(z, noise) - fast.predict_next(z);
     EXPECT_GT((moved.select(1, 1) - noise.select(1, 1)).abs().max().item<float>(), 1e-4);
@@ -129,9 +134,7 @@ TEST(VaeNnInference, ResidualNetsEqualTheModules) {
     VaeNnInference fast(*model);
     torch::NoGradGuard g;
     auto z = torch::randn({1, kVaeInstruments, K});
-    auto noise = torch::randn({1, kVaeInstruments, K}) * 0.5;
-    EXPECT_TRUE(torch::allclose(fast.predict_next(z), model->predict_next(z), 1e-5, 1e-6));
-    EXPECT_TRUE(torch::allclose(fast.predict_next(z, noise), model->predict_next(z, noise), 1e-5, 1e-6));
+    expect_nets_match(model, fast, z, torch::randn({1, kVaeInstruments, K}) * 0.5);
     // The melody net differs from the same weights used as a direct net by exactly the previous piano latent
     // (the conditional nets then see another piano latent, so only the piano is compared).
     auto direct = make_model(Likelihood::Bernoulli, 15, false);
