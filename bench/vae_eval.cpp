@@ -17,12 +17,12 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
-#include "generate/vae_nn_generator.hpp"
-#include "models/runtime.hpp"
-#include "train/checkpoint.hpp"
-#include "train/run_files.hpp"
-#include "train/threshold_calibration.hpp"
-#include "train/window_data.hpp"
+#include "systems/vae_nn/generator.hpp"
+#include "nn/runtime.hpp"
+#include "systems/vae_nn/run_model.hpp"
+#include "systems/vae_nn/run_info.hpp"
+#include "systems/vae_nn/threshold_calibration.hpp"
+#include "nn/batches.hpp"
 
 using namespace quintet;
 using Clock = std::chrono::steady_clock;
@@ -34,7 +34,7 @@ void recon(const std::string& run, const std::string& store_path, const std::str
     auto model = load_run_model(run);
     auto info = read_run_info(run);
     auto store = CorpusStore::open(store_path);
-    auto data = store_windows(store, Split::Test);
+    auto data = store_windows(store, Split::Test, vae_window_spec());
     // "auto": the run's calibrated per-instrument thresholds (valid split), as generation uses them.
     std::array<double, kVaeInstruments> thresholds;
     auto fixed = parse_threshold(threshold_arg);
@@ -63,8 +63,8 @@ void latent(const std::string& run, const std::string& store_path) {
     torch::NoGradGuard g;
     auto model = load_run_model(run);
     auto store = CorpusStore::open(store_path);
-    auto data = store_windows(store, Split::Test);
-    auto z = model->encode_means(to_unit_float(data.rolls, torch::kCPU));
+    auto data = store_windows(store, Split::Test, vae_window_spec());
+    auto z = model->encode_means(to_unit_float(window_tensor(data), torch::kCPU));
     auto pairs = consecutive_pairs(data);
     std::vector<std::int64_t> a, b;
     for (auto [t, u] : pairs) {

@@ -18,12 +18,12 @@
 #include <sys/resource.h>
 
 #include "corpus/store.hpp"
-#include "generate/archive_tensors.hpp"
-#include "generate/vae_nn_fast_load.hpp"
-#include "generate/vae_nn_generator.hpp"
-#include "models/runtime.hpp"
-#include "train/vae_nn_trainer.hpp"
-#include "train/window_data.hpp"
+#include "nn/archive_tensors.hpp"
+#include "systems/vae_nn/fast_load.hpp"
+#include "systems/vae_nn/generator.hpp"
+#include "nn/runtime.hpp"
+#include "systems/vae_nn/trainer.hpp"
+#include "nn/batches.hpp"
 
 namespace {
 
@@ -85,8 +85,8 @@ int train(int argc, char** argv) {
     });
     double total = since(t0), cpu = cpu_seconds() - c0;
     auto store = quintet::CorpusStore::open(c.corpus);  // untimed: the window count the trainer used
-    auto n = quintet::store_windows(store, quintet::Split::Train).size();
-    auto v = quintet::store_windows(store, quintet::Split::Valid).size();
+    auto n = quintet::store_windows(store, quintet::Split::Train, quintet::vae_window_spec()).size();
+    auto v = quintet::store_windows(store, quintet::Split::Valid, quintet::vae_window_spec()).size();
     std::printf(
         "{\"side\": \"cpp\", \"threads\": %d, \"train_windows\": %lld, \"valid_windows\": %lld, "
         "\"train_pass_s\": %.4f, \"epoch_total_s\": %.4f, \"train_pass_samples_per_s\": %.3f, "

@@ -17,7 +17,7 @@ struct ConvertArgs {
     bool full = false;
 };
 
-const bool registered = quintet::cli::register_command([](CLI::App& app) {
+const bool registered = quintet::cli::register_command([](CLI::App& app, int, char**) {
     auto args = std::make_shared<ConvertArgs>();
     auto* cmd = app.add_subcommand("convert", "convert between MIDI (.mid) and LPD piano rolls (.npz), by extension");
     cmd->add_option("IN", args->in, "a .mid/.midi or .npz file")->required();

@@ -40,7 +40,7 @@ quintet::BuildOptions options_from(const CorpusArgs& a) {
     return o;
 }
 
-const bool registered = quintet::cli::register_command([](CLI::App& app) {
+const bool registered = quintet::cli::register_command([](CLI::App& app, int, char**) {
     auto args = std::make_shared<CorpusArgs>();
     auto* corpus = app.add_subcommand("corpus", "build, inspect and summarise training stores");
     corpus->require_subcommand(1);

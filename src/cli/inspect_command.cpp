@@ -127,7 +127,7 @@ void print_text(const nlohmann::json& j) {
     }
 }
 
-const bool registered = quintet::cli::register_command([](CLI::App& app) {
+const bool registered = quintet::cli::register_command([](CLI::App& app, int, char**) {
     auto args = std::make_shared<InspectArgs>();
     auto* cmd = app.add_subcommand("inspect", "show the tracks, tempo, bars and length of a .mid or .npz file");
     cmd->add_option("FILE", args->file, "a .mid/.midi or .npz file")->required();

@@ -26,7 +26,7 @@ void run(const RenderArgs& a) {
     quintet::cli::write_song_outputs(mt, out);
 }
 
-const bool registered = quintet::cli::register_command([](CLI::App& app) {
+const bool registered = quintet::cli::register_command([](CLI::App& app, int, char**) {
     auto args = std::make_shared<RenderArgs>();
     auto* cmd = app.add_subcommand("render", "render a song (.mid or .npz) to a WAV file and/or a piano-roll PNG");
     cmd->add_option("FILE", args->file, "a .mid/.midi or .npz file")->required();

@@ -1,5 +1,7 @@
 #include "util/atomic_file.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -29,10 +31,12 @@ void write_atomically(const fs::path& path, const std::function<void(const fs::p
 void write_file_atomically(const fs::path& path, std::string_view bytes) {
     write_atomically(path, [&](const fs::path& tmp) {
         std::ofstream out(tmp, std::ios::binary);
-        if (!out) throw IoError(path.string() + ": cannot open for writing");
+        if (!out) throw IoError(path.string() + ": cannot open for writing: " + std::strerror(errno));
+        errno = 0;
         out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         out.close();
-        if (!out) throw IoError(path.string() + ": write failed");
+        // errno says why (a full disk: "No space left on device"); the previous file stays as it was.
+        if (!out) throw IoError(path.string() + ": write failed" + (errno ? std::string(": ") + std::strerror(errno) : ""));
     });
 }
 

@@ -9,7 +9,7 @@
 #include "io/npz/npz.hpp"
 #include "roll/operations.hpp"
 #include "support/shared_data.hpp"
-#include "train/vae_nn_config.hpp"
+#include "systems/vae_nn/train_options.hpp"
 
 namespace quintet::test {
 

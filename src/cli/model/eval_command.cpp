@@ -1,0 +1,430 @@
+// `quintet eval GENERATED... --reference CORPUS|FILES... [-o DIR]`: every metric of a generated set next to
+// a reference set, with the difference. Markdown on stdout (or JSON with --json); with -o, DIR gets
+// report.md, report.json, per_file.csv (generated), per_file_reference.csv and index.html (the table,
+// piano rolls and audio of a few songs, the training curves of --run). Inputs: .npz, .mid/.midi,
+// folders of them (recursive), or a corpus store (one split of it).
+// `quintet eval --model RUN -n N`: the generated set is N songs sampled from a trained run through the
+// System interface, the reference defaults to the valid split of the run's training corpus.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "corpus/song_loader.hpp"
+#include "corpus/store.hpp"
+#include "eval/evaluation.hpp"
+#include "eval/html_report.hpp"
+#include "util/atomic_file.hpp"
+#include "util/error.hpp"
+
+#include "cli/option_table_cli.hpp"
+#include "io/midi/midi_write.hpp"
+#include "runs/run_dir.hpp"
+#include "systems/system.hpp"
+#include "util/flat_json.hpp"
+#ifdef QUINTET_HAVE_TORCH
+#include "systems/registry.hpp"
+#include "systems/sample_set.hpp"
+#endif
+
+namespace fs = std::filesystem;
+using namespace quintet;
+
+namespace {
+
+struct EvalArgs {
+    std::vector<std::string> generated, reference;
+    std::string out_dir, split = "valid";
+    std::size_t max_songs = 0;
+    int qualified_min_steps = 2;
+    bool json = false;
+    std::size_t media_songs = 2;  // songs pictured and rendered per set in index.html
+    int media_bars = 8;
+    std::string run_dir;          // a training run: its curve.png goes into the report
+    unsigned jobs = 0;            // threads; 0 = one per hardware thread
+    std::string model_dir;        // --model: sample the generated set from this run
+    std::size_t model_songs = 20;
+    std::uint64_t model_seed = 1; // song i gets seed model_seed + i
+    int model_bars = 64;
+    std::string model_device = "cpu";
+    std::shared_ptr<Settings> model_settings;  // the run's system's sample options, when --model RUN was readable
+};
+
+// What --model sampled, for the report.
+struct ModelSample {
+    std::string kind;
+    fs::path corpus;
+    std::string likelihood_note;  // the test-split NLL line, or why there is none
+    std::optional<double> nll, perplexity;
+    long long nll_tokens = 0;
+};
+
+struct SongRef {
+    std::string name;  // base name in per_file.csv
+    std::function<Multitrack()> load;
+};
+
+bool is_store(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    char magic[8] = {};
+    in.read(magic, sizeof magic);
+    return in.gcount() == 8 && std::string(magic, 8) == "QNTSTORE";
+}
+
+bool is_song_file(const fs::path& path) { return song_file_kind(path) != SongFileKind::Other; }
+
+void add_store(const fs::path& path, const std::string& split, std::vector<SongRef>& out) {
+    auto store = std::make_shared<CorpusStore>(CorpusStore::open(path));
+    std::vector<std::size_t> songs;
+    if (split == "all") {
+        for (std::size_t i = 0; i < store->size(); ++i) songs.push_back(i);
+    } else {
+        const Split s = split == "train" ? Split::Train : split == "test" ? Split::Test : Split::Valid;
+        songs = store->songs_in(s);
+    }
+    for (std::size_t i : songs)
+        out.push_back({fs::path(store->song(i).id).filename().string(), [store, i] { return store->load(i); }});
+}
+
+// Expands arguments into songs; throws UsageError naming what cannot be used.
+std::vector<SongRef> collect(const std::vector<std::string>& args, const std::string& split, std::size_t max_songs) {
+    std::vector<SongRef> out;
+    for (const auto& arg : args) {
+        const fs::path path(arg);
+        std::error_code ec;
+        if (fs::is_directory(path, ec)) {
+            std::vector<fs::path> files;
+            for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
+                 it.increment(ec))
+                if (it->is_regular_file() && is_song_file(it->path())) files.push_back(it->path());
+            if (ec) throw IoError(arg + ": cannot list the folder: " + ec.message());
+            std::sort(files.begin(), files.end());
+            if (files.empty()) throw UsageError(arg + ": no .npz or MIDI file in this folder");
+            for (const auto& f : files) out.push_back({f.filename().string(), [f] { return load_song_file(f); }});
+        } else if (fs::is_regular_file(path, ec)) {
+            if (is_song_file(path))
+                out.push_back({path.filename().string(), [path] { return load_song_file(path); }});
+            else if (is_store(path))
+                add_store(path, split, out);
+            else
+                throw UsageError(arg + ": not a .npz, MIDI file or corpus store");
+        } else {
+            throw IoError(arg + ": no such file or folder");
+        }
+    }
+    if (out.empty()) throw UsageError("no song to evaluate in " + (args.empty() ? std::string("(nothing)") : args.front()));
+    if (max_songs > 0 && out.size() > max_songs) {  // evenly spaced, so a sorted corpus is not cut to one artist
+        std::vector<SongRef> kept;
+        for (std::size_t k = 0; k < max_songs; ++k) kept.push_back(out[k * out.size() / max_songs]);
+        out = std::move(kept);
+    }
+    return out;
+}
+
+// Evaluates a set on `jobs` threads (songs are loaded and measured in parallel, added in input order), with
+// progress on stderr (done/total, rate, ETA on a TTY; a line per 10% otherwise). A song's error is
+// rethrown when its turn comes, so the message names the first bad input in order.
+using RowSink = std::function<void(const std::vector<eval::FileRow>&)>;
+void evaluate(const char* label, const std::vector<SongRef>& songs, eval::SetEvaluator& ev, unsigned jobs,
+              const RowSink& sink) {
+    struct Slot {
+        std::optional<eval::SongEvaluation> result;
+        std::exception_ptr error;
+        bool done = false;
+    };
+    std::vector<Slot> slots(songs.size());
+    std::mutex mutex;
+    std::condition_variable finished;
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> stop{false};
+    const eval::EvalOptions options = ev.options();
+    auto worker = [&] {
+        for (std::size_t i = next++; i < songs.size() && !stop; i = next++) {
+            Slot slot;
+            try {
+                slot.result = eval::evaluate_song(songs[i].name, songs[i].load(), options);
+            } catch (...) {
+                slot.error = std::current_exception();
+            }
+            std::lock_guard<std::mutex> lock(mutex);
+            slots[i] = std::move(slot);
+            slots[i].done = true;
+            finished.notify_all();
+        }
+    };
+    std::vector<std::thread> pool;
+    struct Joiner {  // stop and join the workers on every exit path, errors included
+        std::vector<std::thread>& pool;
+        std::atomic<bool>& stop;
+        ~Joiner() {
+            stop = true;
+            for (auto& t : pool) t.join();
+        }
+    } joiner{pool, stop};
+    for (unsigned j = 0; j < std::max(1u, jobs); ++j) pool.emplace_back(worker);
+
+    const bool tty = isatty(STDERR_FILENO);
+    const auto t0 = std::chrono::steady_clock::now();
+    std::size_t next_line = 0;
+    for (std::size_t i = 0; i < songs.size(); ++i) {
+        Slot slot;
+        {
+            std::unique_lock<std::mutex> lock(mutex);
+            finished.wait(lock, [&] { return slots[i].done; });
+            slot = std::move(slots[i]);
+        }
+        if (slot.error) std::rethrow_exception(slot.error);
+        if (sink) sink(slot.result->rows);
+        ev.add(std::move(*slot.result));
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double rate = static_cast<double>(i + 1) / std::max(secs, 1e-9);
+        const double eta = static_cast<double>(songs.size() - i - 1) / rate;
+        if (tty) {
+            std::fprintf(stderr, "\r%s: %zu/%zu songs, %.1f songs/s, ETA %.0f s   ", label, i + 1, songs.size(), rate, eta);
+            if (i + 1 == songs.size()) std::fprintf(stderr, "\n");
+        } else if (i + 1 >= next_line || i + 1 == songs.size()) {
+            std::fprintf(stderr, "%s: %zu/%zu songs, %.1f songs/s\n", label, i + 1, songs.size(), rate);
+            next_line = i + 1 + std::max<std::size_t>(1, songs.size() / 10);
+        }
+    }
+}
+
+// index.html with pictures and audio of the first songs of each set and the run's training curves.
+void write_html(const EvalArgs& a, const std::vector<SongRef>& generated, const std::vector<SongRef>& reference,
+                const eval::Comparison& c, const fs::path& dir, const std::vector<std::string>& intro) {
+    eval::HtmlReport report;
+    report.comparison = c;
+    report.notes = intro;
+    std::vector<std::string> notes;
+    eval::MediaOptions media;
+    media.bars = a.media_bars;
+    auto add_songs = [&](const std::vector<SongRef>& songs, const std::string& set) {
+        for (std::size_t i = 0; i < std::min(a.media_songs, songs.size()); ++i)
+            report.songs.push_back(eval::write_song_media(songs[i].load(), set, songs[i].name,
+                                                          set + "-" + std::to_string(i + 1), dir, media, notes));
+    };
+    add_songs(generated, "generated");
+    add_songs(reference, "reference");
+    const std::string run_dir = !a.run_dir.empty() ? a.run_dir : a.model_dir;
+    if (!run_dir.empty()) {
+        const fs::path curve = fs::path(run_dir) / "curve.png";
+        std::error_code ec;
+        if (fs::is_regular_file(curve, ec)) {
+            write_file_atomically(dir / "curve.png", read_file(curve));
+            report.curve_image = "curve.png";
+        } else {
+            notes.push_back("no training curves: " + curve.string() + " does not exist");
+        }
+    }
+    for (const auto& n : notes)  // one line per distinct reason
+        if (std::find(report.notes.begin(), report.notes.end(), n) == report.notes.end()) report.notes.push_back(n);
+    write_file_atomically(dir / "index.html", eval::html_report(report));
+}
+
+// --model: N songs from the run through the System its config.json names (seeds S, S+1, ...); with a
+// report folder they are also written to DIR/songs/song-NNN.mid. Fills `sample` for the report.
+std::vector<SongRef> sample_from_run(const EvalArgs& a, ModelSample& sample) {
+#ifdef QUINTET_HAVE_TORCH
+    SampleSetRequest request;
+    request.run = a.model_dir;
+    request.songs = a.model_songs;
+    request.first.bars = a.model_bars;
+    request.first.seed = a.model_seed;
+    request.device = a.model_device;
+    request.settings = a.model_settings.get();
+    const bool tty = isatty(STDERR_FILENO);
+    const auto t0 = std::chrono::steady_clock::now();
+    request.on_song = [&](std::size_t done, std::size_t total) {
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::fprintf(stderr, tty ? "\rsampling: %zu/%zu songs, %.2f songs/s   " : "sampling: %zu/%zu songs, %.2f songs/s\n",
+                     done, total, static_cast<double>(done) / std::max(secs, 1e-9));
+        if (tty && done == total) std::fprintf(stderr, "\n");
+    };
+    SampledSet set = sample_set(request);  // the run is opened once
+    sample.kind = set.kind;
+    sample.corpus = set.corpus;
+    if (!a.out_dir.empty()) fs::create_directories(fs::path(a.out_dir) / "songs");
+    std::vector<SongRef> out;
+    for (std::size_t i = 0; i < set.songs.size(); ++i) {
+        auto song = std::make_shared<const Multitrack>(std::move(set.songs[i]));
+        char name[32];
+        std::snprintf(name, sizeof name, "song-%03zu.mid", i + 1);
+        if (!a.out_dir.empty()) write_midi(*song, fs::path(a.out_dir) / "songs" / name);
+        out.push_back({name, [song] { return *song; }});
+    }
+    // Sequence models report the test-split likelihood; the others say they have none.
+    if (const auto& nll = set.test_likelihood) {
+        sample.nll = nll->nll_per_token;
+        sample.perplexity = std::exp(nll->nll_per_token);
+        sample.nll_tokens = nll->tokens;
+        char line[160];
+        std::snprintf(line, sizeof line, "test-split NLL %.4f nats/token, perplexity %.3f (%lld tokens)", *sample.nll,
+                      *sample.perplexity, nll->tokens);
+        sample.likelihood_note = line;
+    } else {
+        sample.likelihood_note = "test-split NLL/perplexity: not reported, a " + set.kind +
+                                 " model defines no likelihood of a song (only sequence models do)";
+    }
+    return out;
+#else
+    (void)sample;
+    throw UsageError("--model " + a.model_dir + ": this build has no networks (quintet-nn)");
+#endif
+}
+
+std::string model_json(const EvalArgs& a, const ModelSample& s, const std::string& reference) {
+    FlatJsonWriter w;
+    w.add("run", fs::absolute(a.model_dir).string())
+        .add("model", s.kind)
+        .add("songs", static_cast<long long>(a.model_songs))
+        .add("first_seed", static_cast<long long>(a.model_seed))
+        .add("bars", a.model_bars)
+        .add("reference", reference)
+        .add("reference_split", a.split);
+    if (s.nll) {
+        w.add("test_nll_per_token", *s.nll).add("test_perplexity", *s.perplexity).add("test_tokens", s.nll_tokens);
+    } else {
+        w.add_raw("test_nll_per_token", "null").add_raw("test_perplexity", "null");
+    }
+    w.add("likelihood_note", s.likelihood_note);
+    return w.str();
+}
+
+void run(EvalArgs a) {
+    if (a.split != "train" && a.split != "valid" && a.split != "test" && a.split != "all")
+        throw UsageError("--split must be train, valid, test or all (got '" + a.split + "')");
+    if (a.qualified_min_steps < 1) throw UsageError("--qn-min-steps must be at least 1");
+    if (a.media_bars < 1) throw UsageError("--media-bars must be at least 1");
+    if (!a.run_dir.empty() && a.out_dir.empty()) throw UsageError("--run needs a report folder (-o DIR)");
+    const bool from_model = !a.model_dir.empty();
+    if (from_model && !a.generated.empty()) throw UsageError("give generated songs or --model RUN, not both");
+    if (!from_model && a.generated.empty()) throw UsageError("nothing to evaluate: give generated songs or --model RUN");
+    if (!from_model && a.reference.empty()) throw UsageError("--reference is required (it is optional only with --model)");
+    ModelSample sample;
+    std::vector<SongRef> generated;
+    std::vector<std::string> intro;  // lines at the top of the HTML report
+    if (from_model) {
+        generated = sample_from_run(a, sample);
+        if (a.reference.empty()) {
+            std::error_code ec;
+            if (!fs::is_regular_file(sample.corpus, ec))
+                throw IoError(sample.corpus.string() + ": the run's training corpus is gone; give --reference");
+            a.reference = {sample.corpus.string()};
+        }
+        char line[400];
+        std::snprintf(line, sizeof line, "generated: %zu songs sampled from %s (%s, seeds %llu..%llu, %d bars)",
+                      a.model_songs, a.model_dir.c_str(), sample.kind.c_str(),
+                      static_cast<unsigned long long>(a.model_seed),
+                      static_cast<unsigned long long>(a.model_seed + a.model_songs - 1), a.model_bars);
+        intro.push_back(line);
+        intro.push_back("reference: " + a.reference.front() + (is_store(a.reference.front()) ? " (" + a.split + " split)" : ""));
+        intro.push_back(sample.likelihood_note);
+        for (const auto& l : intro) std::fprintf(stderr, "%s\n", l.c_str());
+    } else {
+        generated = collect(a.generated, a.split, a.max_songs);
+    }
+    const auto reference = collect(a.reference, a.split, a.max_songs);
+    eval::EvalOptions options;
+    options.qualified_min_steps = a.qualified_min_steps;
+    options.keep_rows = false;  // per-file rows go straight to the CSV: a corpus-sized set stays small in memory
+    eval::SetEvaluator gen(options), ref(options);
+    const unsigned jobs = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+    const fs::path dir(a.out_dir);
+    if (!a.out_dir.empty()) {
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        if (ec) throw IoError(a.out_dir + ": cannot create the report folder: " + ec.message());
+    }
+    // Evaluates a set; with a report folder its per-file rows are streamed into `csv_name` (atomically).
+    auto evaluate_set = [&](const char* label, const std::vector<SongRef>& songs, eval::SetEvaluator& ev,
+                            const char* csv_name) {
+        if (a.out_dir.empty()) return evaluate(label, songs, ev, jobs, nullptr);
+        write_atomically(dir / csv_name, [&](const fs::path& tmp) {
+            std::ofstream csv(tmp, std::ios::binary);
+            if (!csv) throw IoError(tmp.string() + ": cannot write");
+            csv << eval::per_file_csv({});
+            evaluate(label, songs, ev, jobs, [&](const std::vector<eval::FileRow>& rows) { csv << eval::per_file_csv(rows, false); });
+            csv.close();
+            if (!csv) throw IoError(tmp.string() + ": write failed");
+        });
+    };
+    evaluate_set("generated", generated, gen, "per_file.csv");
+    evaluate_set("reference", reference, ref, "per_file_reference.csv");
+    const eval::Comparison c = eval::compare_sets(gen, ref, options);
+    const std::string md = eval::comparison_markdown(c), js = eval::comparison_json(c);
+    std::fputs((a.json ? js : md).c_str(), stdout);
+    if (!a.out_dir.empty()) {
+        std::string md_file = md;
+        if (from_model) {
+            std::string head;
+            for (const auto& l : intro) head += "- " + l + "\n";
+            md_file = head + "\n" + md;
+            write_file_atomically(dir / "model.json", model_json(a, sample, a.reference.front()));
+        }
+        write_file_atomically(dir / "report.md", md_file);
+        write_file_atomically(dir / "report.json", js);
+        write_html(a, generated, reference, c, dir, intro);
+        std::fprintf(stderr, "report written to %s\n", a.out_dir.c_str());
+    }
+}
+
+const bool registered = quintet::cli::register_command([](CLI::App& app, int argc, char** argv) {
+    auto args = std::make_shared<EvalArgs>();
+    auto* cmd = app.add_subcommand("eval", "objective metrics (MusPy, MuseGAN, diversity, novelty) of generated songs "
+                                           "next to a reference set");
+    cmd->add_option("generated", args->generated, "generated songs: .npz, .mid, folders, or a corpus store");
+    cmd->add_option("--reference,-r", args->reference,
+                    "reference set: a corpus store, .npz/.mid files or folders (default with --model: the run's corpus)");
+    cmd->add_option("-o,--out", args->out_dir, "report folder (report.md, report.json, per_file.csv)");
+    cmd->add_option("--split", args->split, "split of a corpus store: train, valid, test or all")
+        ->capture_default_str();
+    cmd->add_option("--max-songs", args->max_songs, "evaluate at most N songs of each set (evenly spaced); 0 = all");
+    cmd->add_option("--qn-min-steps", args->qualified_min_steps,
+                    "MuseGAN QN: shortest qualified note in steps at 24 per beat (v1 code 2, paper text 3)")
+        ->capture_default_str();
+    cmd->add_flag("--json", args->json, "print JSON instead of Markdown");
+    cmd->add_option("--media", args->media_songs, "songs of each set pictured and rendered in index.html")
+        ->capture_default_str();
+    cmd->add_option("--media-bars", args->media_bars, "bars of each pictured song (from its start)")
+        ->capture_default_str();
+    cmd->add_option("--jobs,-j", args->jobs, "songs evaluated in parallel (0 = one per hardware thread)");
+    cmd->add_option("--run", args->run_dir, "training run folder whose curve.png goes into the report");
+    cmd->add_option("--model", args->model_dir, "evaluate N songs sampled from this training run (its config.json names the system)");
+    cmd->add_option("-n,--songs", args->model_songs, "--model: songs to sample")->capture_default_str();
+    cmd->add_option("--seed", args->model_seed, "--model: seed of the first song (song i gets seed + i)")->capture_default_str();
+    cmd->add_option("--bars", args->model_bars, "--model: length of each song in 4/4 bars")->capture_default_str();
+    cmd->add_option("--device", args->model_device, "--model: cpu, cuda or cuda:N")->capture_default_str();
+#ifdef QUINTET_HAVE_TORCH
+    // --model RUN: the options of the run's system (`quintet eval --model RUN --help` lists them).
+    const std::string run_arg = quintet::cli::find_run_argument(argc, argv, "--model");
+    if (!run_arg.empty()) {
+        try {
+            args->model_settings = quintet::make_system(quintet::describe_run(run_arg).kind)->sample_settings();
+            quintet::cli::add_option_table(*cmd, args->model_settings->options());
+        } catch (const quintet::Error&) {
+            // reported when the run is sampled
+        }
+    }
+#else
+    (void)argc, (void)argv;
+#endif
+    cmd->callback([args] { run(*args); });
+});
+
+}  // namespace

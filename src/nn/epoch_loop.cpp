@@ -1,0 +1,81 @@
+#include "nn/epoch_loop.hpp"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <limits>
+
+namespace quintet {
+
+using Clock = std::chrono::steady_clock;
+
+void seed_for(std::uint64_t seed, int stage, int epoch, int salt) {
+    torch::manual_seed(seed * 1000003ULL + std::uint64_t(stage) * 10007ULL + std::uint64_t(epoch) * 31ULL +
+                       std::uint64_t(salt));
+}
+
+EpochLoop::EpochLoop(Settings settings, TrainPosition& position, CurveFile& curve, TrainProgress& progress,
+                     std::function<void(const TrainPosition&)> save_last, EpochCallback on_epoch)
+    : settings_(settings), pos_(position), curve_(curve), progress_(progress), save_last_(std::move(save_last)),
+      on_epoch_(std::move(on_epoch)) {}
+
+EpochLoop::End EpochLoop::run(const TrainStage& stage) {
+    while (pos_.stage == stage.number) {
+        if (settings_.early_stop > 0 && pos_.bad_epochs >= settings_.early_stop) {
+            progress_.note(stage.label + ": early stop after " + std::to_string(pos_.epoch) + " epochs");
+            return End::EarlyStop;
+        }
+        if (pos_.epoch >= stage.epochs) return End::Done;
+
+        const auto t0 = Clock::now();
+        EpochRecord rec;
+        rec.stage = stage.number;
+        rec.epoch = pos_.epoch + 1;
+        rec.epochs = stage.epochs;
+        seed_for(settings_.seed, stage.number, rec.epoch);
+        progress_.start_epoch(stage.label, rec.epoch, stage.epochs, long((stage.items + stage.batch - 1) / stage.batch));
+        const EpochLosses train = stage.train_epoch(progress_);
+        const double train_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        const std::optional<EpochLosses> valid = stage.validate();
+        const EpochLosses& selecting = valid ? *valid : train;
+
+        rec.train_loss = train.total;
+        rec.valid_loss = selecting.total;
+        rec.columns = train.parts;
+        rec.columns.insert(rec.columns.end(), selecting.parts.begin(), selecting.parts.end());
+        rec.improved = rec.valid_loss < pos_.best_valid;
+        if (rec.improved) {
+            pos_.best_valid = rec.valid_loss;
+            pos_.bad_epochs = 0;
+        } else {
+            ++pos_.bad_epochs;
+        }
+        rec.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        rec.samples_per_s = double(stage.items) / train_seconds;
+        pos_.epoch = rec.epoch;
+        if (rec.improved) stage.keep_best();
+        save_last_(pos_);
+        curve_.add(rec);
+        progress_.end_epoch(rec.train_loss, rec.valid_loss, rec.samples_per_s, rec.improved);
+        if (on_epoch_ && !on_epoch_(rec)) return End::Stopped;
+    }
+    return End::Done;
+}
+
+void EpochLoop::next_stage() {
+    pos_ = TrainPosition{pos_.stage + 1, 0};
+    save_last_(pos_);
+}
+
+std::vector<StageSummary> summarise_curve(const CurveFile& curve, int stages) {
+    std::vector<StageSummary> out(std::size_t(stages), StageSummary{0, std::numeric_limits<double>::infinity()});
+    for (const auto& r : curve.rows()) {
+        if (r.stage < 1 || r.stage > stages) continue;
+        auto& s = out[std::size_t(r.stage - 1)];
+        s.epochs = r.epoch;
+        s.best_valid = std::min(s.best_valid, r.valid_loss);
+    }
+    return out;
+}
+
+}  // namespace quintet

@@ -1,0 +1,26 @@
+#include "systems/registry.hpp"
+
+#include <algorithm>
+
+#include "systems/vae_nn/system.hpp"
+#include "util/error.hpp"
+
+namespace quintet {
+
+const std::vector<SystemEntry>& registered_systems() {
+    static const std::vector<SystemEntry> systems = {
+        {"vae-nn", {"vae"}, [] { return std::unique_ptr<System>(std::make_unique<VaeNnSystem>()); }},
+    };
+    return systems;
+}
+
+std::unique_ptr<System> make_system(const std::string& kind) {
+    std::string known;
+    for (const auto& e : registered_systems()) {
+        if (e.kind == kind || std::find(e.aliases.begin(), e.aliases.end(), kind) != e.aliases.end()) return e.make();
+        known += (known.empty() ? "" : ", ") + e.kind;
+    }
+    throw UsageError("'" + kind + "' is not a system of this build; known: " + known);
+}
+
+}  // namespace quintet

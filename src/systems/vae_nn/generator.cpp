@@ -1,0 +1,337 @@
+#include "systems/vae_nn/generator.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <string>
+
+#include "corpus/song_loader.hpp"
+#include "corpus/store.hpp"
+#include "systems/vae_nn/fast_load.hpp"
+#include "nn/runtime.hpp"
+#include "roll/operations.hpp"
+#include "systems/vae_nn/run_model.hpp"
+#include "systems/vae_nn/run_info.hpp"
+#include "nn/batches.hpp"
+#include "nn/rolls_to_song.hpp"
+#include "represent/windows.hpp"
+#include "util/error.hpp"
+
+namespace quintet {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kStringsIndex = 3;
+constexpr float kNoteValue = 0.8f;       // binarised notes: 0.8 * 127 -> velocity 101 (SEED-SPEC 9.4)
+constexpr float kStringsFactor = 0.75f;  // "quieten the strings" -> 76
+
+void validate(const VaeNnGenerateOptions& o) {
+    if (o.blocks <= 0) throw UsageError("--blocks must be positive, got " + std::to_string(o.blocks));
+    if (!(o.alpha >= 0 && o.alpha <= 1)) throw UsageError("--alpha must be in [0, 1], got " + std::to_string(o.alpha));
+    if (!(o.noise_sd >= 0)) throw UsageError("--noise-sd must be >= 0");
+    if (o.threshold && !(*o.threshold >= 0 && *o.threshold <= 1)) throw UsageError("--threshold must be in [0, 1] (or auto)");
+    if (!(o.tempo > 0 && o.tempo <= 1000)) throw UsageError("--tempo must be in (0, 1000] bpm");
+    if (o.seed_block < 0) throw UsageError("--seed-block must be >= 0");
+    if (o.seed_source == SeedSource::File && o.seed_file.empty()) throw UsageError("--seed-file needs a file");
+}
+
+// Decoded block [5, 32, 128] -> the block as the song keeps it and feeds back (SEED-SPEC 9.1);
+// thresholds [5, 1, 1], one per instrument.
+torch::Tensor shape_block(torch::Tensor block, const torch::Tensor& thresholds, bool binarize) {
+    block = block.clone();
+    block.masked_fill_(block < thresholds, 0.0);
+    if (binarize)
+        block.masked_fill_(block > 0, kNoteValue);
+    else
+        block.clamp_(0.0, 1.0);
+    block.select(0, kStringsIndex).mul_(kStringsFactor);
+    return block;
+}
+
+torch::Tensor multitrack_list_windows(const std::vector<Multitrack>& songs) {
+    return window_tensor(song_list_windows(songs, vae_window_spec())).clone();
+}
+
+bool has_notes(const Multitrack& mt) {
+    return std::any_of(mt.tracks.begin(), mt.tracks.end(), [](const Track& t) { return !t.empty(); });
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+}  // namespace
+
+bool StyleLibrary::empty() const {
+    return std::all_of(latents.begin(), latents.end(), [](const torch::Tensor& t) { return !t.defined() || t.size(0) == 0; });
+}
+
+torch::Tensor mix_style(const torch::Tensor& z, const StyleLibrary& library, double alpha, std::mt19937_64& rng) {
+    auto out = z.clone();
+    for (int i = 0; i < kVaeInstruments && i < static_cast<int>(library.latents.size()); ++i) {
+        const auto& lib = library.latents[i];
+        if (!lib.defined() || lib.size(0) == 0) continue;
+        auto pick = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(lib.size(0)));
+        // Each instrument mixes with its own reference latent (the original overwrote the piano latent
+        // five times, so only the drums' mix reached the melody net: SEED-SPEC 10.2).
+        out.select(1, i).copy_(alpha * lib[pick].to(z.device()) + (1 - alpha) * z.select(1, i));
+    }
+    return out;
+}
+
+VaeNnGenerator::VaeNnGenerator(const fs::path& run_dir, const std::string& device)
+    : run_dir_(run_dir), device_(parse_device(device)) {
+    configure_torch_threads();
+    auto info = read_run_info(run_dir);
+    corpus_ = info.corpus;
+    if (device_.is_cpu())
+        fast_ = std::make_unique<VaeNnInference>(load_run_inference(run_dir));
+    else
+        model_ = load_run_model(run_dir, device_);
+    calibrated_ = info.thresholds;
+}
+
+VaeNnModel& VaeNnGenerator::model() {
+    if (model_.is_empty()) model_ = load_run_model(run_dir_, device_);
+    return model_;
+}
+
+int VaeNnGenerator::latent() const { return fast_ ? fast_->latent() : model_->latent(); }
+
+std::array<double, kVaeInstruments> VaeNnGenerator::thresholds(const VaeNnGenerateOptions& o) const {
+    std::array<double, kVaeInstruments> t;
+    t.fill(o.threshold.value_or(kUncalibratedThreshold));
+    if (!o.threshold && calibrated_) t = *calibrated_;
+    return t;
+}
+
+torch::Tensor VaeNnGenerator::threshold_tensor(const VaeNnGenerateOptions& o) const {
+    auto t = thresholds(o);
+    return torch::tensor(std::vector<double>(t.begin(), t.end()), torch::kFloat).view({kVaeInstruments, 1, 1}).to(device_);
+}
+
+torch::Tensor VaeNnGenerator::seed_window(const VaeNnGenerateOptions& o, std::mt19937_64& rng, torch::Generator& gen) {
+    SeedSource source = o.seed_source;
+    if (source == SeedSource::Auto) source = fs::exists(corpus_) ? SeedSource::Corpus : SeedSource::Random;
+    if (source == SeedSource::File) {
+        Multitrack song = load_song_file(o.seed_file);
+        if (!has_notes(song)) throw UsageError(o.seed_file.string() + ": the seed file has no notes");
+        auto windows = vae_windows(song);
+        if (o.seed_block >= windows.size(0))
+            throw UsageError(o.seed_file.string() + ": --seed-block " + std::to_string(o.seed_block) + " but the song has " +
+                             std::to_string(windows.size(0)) + " blocks of 32 steps (16 beats)");
+        return to_unit_float(windows[o.seed_block], device_);
+    }
+    if (source == SeedSource::Corpus) {
+        if (!fs::exists(corpus_))
+            throw UsageError(corpus_.string() + ": the run's corpus is gone; use --seed-file or --seed-random");
+        // A window, drawn at random, among the train split's windows where the most instruments play: an
+        // instrument silent in the seed tends to stay silent (an empty block encodes to the latent of silence,
+        // which the nets learned to continue), so a full band in the seed gives a full band in the song.
+        // Songs are visited in random order, and a large corpus is not read whole: the search stops once
+        // kEnoughSongs songs have been seen and some window has all five instruments.
+        constexpr std::size_t kEnoughSongs = 64;
+        auto store = CorpusStore::open(corpus_);
+        auto ids = store.songs_in(Split::Train);
+        std::shuffle(ids.begin(), ids.end(), rng);
+        std::int64_t best = 0;
+        std::size_t seen = 0;
+        std::vector<std::pair<std::size_t, std::int64_t>> candidates;  // (song, window)
+        for (auto id : ids) {
+            if (seen++ >= kEnoughSongs && best == kVaeInstruments) break;
+            auto windows = vae_windows(store.load(id));
+            if (windows.size(0) == 0) continue;
+            auto playing = windows.flatten(2).gt(0).any(2).sum(1).contiguous();  // [n] instruments with notes
+            const auto* p = playing.data_ptr<std::int64_t>();
+            for (std::int64_t w = 0; w < playing.size(0); ++w) {
+                if (p[w] > best) {
+                    best = p[w];
+                    candidates.clear();
+                }
+                if (p[w] == best && best > 0) candidates.emplace_back(id, w);
+            }
+        }
+        if (candidates.empty()) throw UsageError(corpus_.string() + ": no train song with notes to seed from");
+        auto [song, window] = candidates[rng() % candidates.size()];
+        return to_unit_float(vae_windows(store.load(song))[window], device_);
+    }
+    // Random: every VAE decodes a standard-normal latent.
+    auto z = torch::randn({kVaeInstruments, latent()}, gen).to(device_);
+    if (fast_path()) return shape_block(fast_->reconstruct(z), threshold_tensor(o), o.binarize);
+    std::vector<torch::Tensor> parts;
+    for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model()->vae(i)->reconstruct(z[i].unsqueeze(0))[0]);
+    return shape_block(torch::stack(parts), threshold_tensor(o), o.binarize);
+}
+
+std::vector<Multitrack> VaeNnGenerator::style_songs(const VaeNnGenerateOptions& o) {
+    std::vector<Multitrack> songs;
+    for (const auto& f : o.style_files) songs.push_back(load_song_file(f));
+    if (!o.style_artist.empty()) {
+        if (!fs::exists(corpus_)) throw UsageError(corpus_.string() + ": the run's corpus is gone; --style-artist needs it");
+        auto store = CorpusStore::open(corpus_);
+        std::string want = lower(o.style_artist);
+        std::size_t found = 0;
+        for (std::size_t i = 0; i < store.size(); ++i)
+            if (lower(store.song(i).artist).find(want) != std::string::npos) {
+                songs.push_back(store.load(i));
+                ++found;
+            }
+        if (found == 0) throw UsageError("--style-artist '" + o.style_artist + "': no song of that artist in " + corpus_.string());
+    }
+    return songs;
+}
+
+StyleLibrary VaeNnGenerator::style_library(const std::vector<Multitrack>& songs) {
+    torch::NoGradGuard no_grad;
+    StyleLibrary lib;
+    lib.latents.resize(kVaeInstruments);
+    if (songs.empty()) return lib;
+    auto windows = multitrack_list_windows(songs);  // [N, 5, 32, 128] uint8
+    for (int i = 0; i < kVaeInstruments; ++i) {
+        // Non-empty windows only, each distinct window once (the article's "set of unique sequences").
+        std::set<std::string> seen;
+        std::vector<std::int64_t> keep;
+        for (std::int64_t w = 0; w < windows.size(0); ++w) {
+            auto cell = windows[w][i].contiguous();
+            if (cell.max().item<int>() == 0) continue;
+            std::string bytes(reinterpret_cast<const char*>(cell.data_ptr<std::uint8_t>()), std::size_t(cell.numel()));
+            if (seen.insert(std::move(bytes)).second) keep.push_back(w);
+        }
+        if (keep.empty()) continue;
+        auto x = to_unit_float(windows.index_select(0, torch::tensor(keep)).select(1, i), device_).contiguous();
+        if (fast_path()) {
+            auto means = torch::empty({x.size(0), latent()});
+            for (std::int64_t w = 0; w < x.size(0); ++w)
+                fast_->encode_mean(i, x[w].data_ptr<float>(), means[w].data_ptr<float>());
+            lib.latents[i] = means;
+        } else {
+            lib.latents[i] = model()->vae(i)->means(x).cpu();
+        }
+    }
+    return lib;
+}
+
+torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const VaeNnGenerateOptions& o,
+                                             const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen) {
+    torch::NoGradGuard no_grad;
+    if (fast_path()) return generate_rolls_fast(seed, o, style, rng, gen);
+    model()->eval();
+    const int K = latent();
+    auto song = torch::zeros({kVaeInstruments, std::int64_t(kWindowSteps) * o.blocks, kPitches});
+    // The seed is the first block; binarised like the rest when notes are binarised (SEED-SPEC 9.4).
+    auto first = seed.cpu();
+    if (o.binarize) {
+        first = first.gt(0).to(torch::kFloat) * kNoteValue;
+        first.select(0, kStringsIndex).mul_(kStringsFactor);
+    }
+    song.narrow(1, 0, kWindowSteps).copy_(first);
+    auto current = seed.to(device_);
+    const auto thresholds = threshold_tensor(o);
+    for (int b = 1; b < o.blocks; ++b) {
+        auto z = model_->encode_means(current.unsqueeze(0));  // [1, 5, K]
+        if (!style.empty()) z = mix_style(z, style, o.alpha, rng);
+        torch::Tensor noise;
+        if (o.noise_sd > 0) noise = (torch::randn({1, kVaeInstruments, K}, gen) * o.noise_sd).to(device_);
+        if (o.noise_at == NoiseAt::Input && noise.defined()) {
+            z = z + noise;
+            noise = torch::Tensor();
+        }
+        auto next = model_->predict_next(z, noise);
+        std::vector<torch::Tensor> parts;
+        for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model_->vae(i)->reconstruct(next.select(1, i))[0]);
+        current = shape_block(torch::stack(parts), thresholds, o.binarize);
+        song.narrow(1, std::int64_t(b) * kWindowSteps, kWindowSteps).copy_(current.cpu());
+    }
+    return song;
+}
+
+namespace {
+
+// shape_block on raw memory: blocks[i] is instrument i's 32 x 128 block, thresholds[i] its threshold
+// (compared in float, as shape_block's float tensor compares).
+void shape_blocks_inplace(float* const blocks[kVaeInstruments], const std::array<double, kVaeInstruments>& thresholds,
+                          bool binarize) {
+    for (int i = 0; i < kVaeInstruments; ++i) {
+        const float t = float(thresholds[std::size_t(i)]);
+        const float scale = i == kStringsIndex ? kStringsFactor : 1.0f;
+        const float note = kNoteValue * scale;
+        float* v = blocks[i];
+        for (int c = 0; c < kWindowSteps * kPitches; ++c) {
+            float x = v[c] < t ? 0.0f : v[c];
+            if (binarize)
+                x = x > 0 ? note : x;
+            else
+                x = std::clamp(x, 0.0f, 1.0f) * scale;
+            v[c] = x;
+        }
+    }
+}
+
+}  // namespace
+
+// The same loop on VaeNnInference: every block is decoded, shaped and encoded in place inside the song
+// tensor; the random draws (noise, style picks) are the module loop's, in the same order.
+torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, const VaeNnGenerateOptions& o,
+                                                  const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen) {
+    const int K = latent();
+    const std::int64_t steps = std::int64_t(kWindowSteps) * o.blocks;
+    auto song = torch::zeros({kVaeInstruments, steps, kPitches});
+    auto first = seed.to(torch::kCPU, torch::kFloat);
+    if (o.binarize) {
+        first = first.gt(0).to(torch::kFloat) * kNoteValue;
+        first.select(0, kStringsIndex).mul_(kStringsFactor);
+    }
+    song.narrow(1, 0, kWindowSteps).copy_(first);
+    // The first block is fed back as given (the module loop encodes the seed itself), later ones as shaped.
+    auto fed_seed = seed.to(torch::kCPU, torch::kFloat).contiguous();
+    auto block_at = [&](int i, int b) { return song.data_ptr<float>() + (i * steps + std::int64_t(b) * kWindowSteps) * kPitches; };
+    const auto thresholds = this->thresholds(o);
+    auto z = torch::empty({1, kVaeInstruments, K}), next = torch::empty({1, kVaeInstruments, K});
+    for (int b = 1; b < o.blocks; ++b) {
+        // The five instruments are independent: one per thread when there are several (same values).
+        at::parallel_for(0, kVaeInstruments, 1, [&](std::int64_t from, std::int64_t to) {
+            for (auto i = int(from); i < int(to); ++i) {
+                const float* current = b == 1 ? fed_seed[i].data_ptr<float>() : block_at(i, b - 1);
+                fast_->encode_mean(i, current, z.data_ptr<float>() + i * K);
+            }
+        });
+        torch::Tensor latents = style.empty() ? z : mix_style(z, style, o.alpha, rng).contiguous();
+        torch::Tensor noise;
+        if (o.noise_sd > 0) noise = (torch::randn({1, kVaeInstruments, K}, gen) * o.noise_sd).contiguous();
+        if (o.noise_at == NoiseAt::Input && noise.defined()) {
+            latents = (latents + noise).contiguous();
+            noise = torch::Tensor();
+        }
+        fast_->predict_next(latents.data_ptr<float>(), noise.defined() ? noise.data_ptr<float>() : nullptr,
+                            next.data_ptr<float>());
+        float* blocks[kVaeInstruments];
+        for (int i = 0; i < kVaeInstruments; ++i) blocks[i] = block_at(i, b);
+        at::parallel_for(0, kVaeInstruments, 1, [&](std::int64_t from, std::int64_t to) {
+            for (auto i = int(from); i < int(to); ++i) fast_->reconstruct(i, next.data_ptr<float>() + i * K, blocks[i]);
+        });
+        shape_blocks_inplace(blocks, thresholds, o.binarize);
+    }
+    return song;
+}
+
+Multitrack VaeNnGenerator::generate(const VaeNnGenerateOptions& o) {
+    validate(o);
+    torch::NoGradGuard no_grad;
+    std::mt19937_64 rng(o.seed);
+    torch::Generator gen = at::detail::createCPUGenerator(o.seed);
+    auto seed = seed_window(o, rng, gen);
+    auto style = style_library(style_songs(o));
+    if ((!o.style_files.empty() || !o.style_artist.empty()) && style.empty())
+        throw UsageError("the style reference songs have no notes");
+    auto mt = rolls_to_multitrack(generate_rolls(seed, o, style, rng, gen), vae_window_spec().tracks, kVaeResolution, o.tempo);
+    mt.name = "VAE-NN " + run_dir_.filename().string() + " seed " + std::to_string(o.seed);
+    return mt;
+}
+
+}  // namespace quintet

@@ -1,0 +1,76 @@
+#pragma once
+// Generation-only evaluation of a VAE-NN on the CPU (the loop of SEED-SPEC section 9 runs batch 1).
+// The weights are re-laid out once into the order each loop reads them; a step allocates nothing.
+// Two exact shortcuts (not approximations) make it cheap on the sparse blocks generation feeds back:
+// - encoder: a 4 x 4 patch without notes gives enc1 output relu(b1), and a 16 x 16 region without notes
+//   (one enc2 position) gives a constant enc2 vector whose enc3 contribution is summed in advance, so only
+//   the patches and positions that hold notes are computed;
+// - every layer after a ReLU skips the input channels that are 0 (their weight rows are never read).
+// Same values as ConvVae's conv modules up to float rounding (tests/models/vae_nn_inference_test.cpp).
+#include <torch/torch.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "systems/vae_nn/model.hpp"
+
+namespace quintet {
+
+// A parameter by its name in VaeNnModel::named_parameters() ("vae_piano.enc1.weight", "net_guitar.net.0.bias");
+// an undefined tensor when there is none. The tensors need only live while the constructor runs (it copies
+// what it keeps), so they may view a mapped file.
+using ParameterSource = std::function<torch::Tensor(const std::string& name)>;
+
+class VaeNnInference {
+public:
+    // Copies and re-lays out the weights (CPU float32 copies; the source may live on any device). Shapes are
+    // checked: FormatError naming `origin` when one does not fit the architecture.
+    // residual_nets: the latent nets add their output to the previous latent (models/latent_nets.hpp).
+    VaeNnInference(int latent, Likelihood likelihood, bool residual_nets, const ParameterSource& source,
+                   const std::string& origin);
+    explicit VaeNnInference(VaeNnModelImpl& model);
+
+    int latent() const { return latent_; }
+
+    // One instrument: block [32 * 128] values in [0, 1] (row-major steps x pitches) -> mean [K].
+    void encode_mean(int instrument, const float* block, float* mean) const;
+    // One instrument: latent [K] -> block [32 * 128], in the data's scale (sigmoid for Bernoulli).
+    void reconstruct(int instrument, const float* z, float* block) const;
+    // latents [5 * K] -> next latents [5 * K] (melody net, conditional nets; dropout off as in eval());
+    // noise [5 * K] or null, added as VaeNnModel::predict_next adds it.
+    void predict_next(const float* latents, const float* noise, float* next) const;
+
+    // Tensor forms of the same (CPU float): blocks [5, 32, 128] -> means [1, 5, K]; latents [1, 5, K] ->
+    // next [1, 5, K]; latents [1, 5, K] -> blocks [5, 32, 128].
+    torch::Tensor encode_means(const torch::Tensor& blocks) const;
+    torch::Tensor predict_next(const torch::Tensor& latents, const torch::Tensor& noise = {}) const;
+    torch::Tensor reconstruct(const torch::Tensor& latents) const;
+
+private:
+    // Packed weights (CPU float tensors; layouts in the constructor).
+    struct Vae {
+        torch::Tensor w1, b1, c1;    // enc1 [16 cells][64]; c1 = relu(b1), the output of a patch without notes
+        torch::Tensor w2, pre2, c2;  // enc2 in panels; pre2 = a region without notes, before the ReLU
+        torch::Tensor w3, base3;     // enc3 [16 regions][128][256]; base3 = an empty block, before the ReLU
+        torch::Tensor wout, bout;    // enc_out, means only: [256][K], [K]
+        torch::Tensor wdin, bdin;    // dec_in [K][256], [256]
+        torch::Tensor wd1, bd1;      // dec1 as stored, [256][128 x 16 regions]; bias per column
+        torch::Tensor wd2, bd2;      // dec2 in panels; bias per column
+        torch::Tensor wd3, bd3;      // dec3 as stored, [64][16 cells]; bias per column
+    };
+    struct Mlp {  // Linear layers with ReLU between them: weights [in][out]
+        std::vector<torch::Tensor> w, b;
+        std::vector<int> in, out;
+    };
+    void run_mlp(const Mlp& mlp, const float* x, float* y) const;
+
+    int latent_;
+    bool bernoulli_;
+    bool residual_nets_;
+    std::vector<Vae> vaes_;
+    Mlp melody_;
+    std::vector<Mlp> conditional_;  // instruments 1..4
+};
+
+}  // namespace quintet
