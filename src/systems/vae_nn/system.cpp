@@ -52,7 +52,7 @@ VaeNnGenerateOptions VaeNnSampleSettings::resolve(const SampleRequest& request) 
     VaeNnGenerateOptions o = base;
     if (!request.prime.empty() && !seed_file.empty()) throw UsageError("--prime and --seed-file name the same thing: give one");
     if (binarize && velocity) throw UsageError("--binarize and --velocity exclude each other");
-    if (blocks < 0) throw UsageError("--blocks must be positive, got " + std::to_string(blocks));
+    if (blocks != -1 && blocks < 1) throw UsageError("--blocks must be positive, got " + std::to_string(blocks));
     if (request.bars < 1) throw UsageError("--bars must be at least 1");
     o.blocks = blocks > 0 ? blocks : blocks_for_bars(request.bars);
     o.seed = request.seed;

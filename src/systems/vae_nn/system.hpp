@@ -30,7 +30,7 @@ public:
     VaeNnGenerateOptions resolve(const SampleRequest& request) const;
 
     VaeNnGenerateOptions base;  // noise, threshold, style, alpha, seed block
-    int blocks = 0;                 // --blocks: length in 16-beat blocks (0: from --bars)
+    int blocks = -1;                // --blocks: length in 16-beat blocks (-1: from --bars)
     std::filesystem::path seed_file;  // --seed-file: the older name of --prime
     std::string noise_at = "predicted", threshold = "auto";
     bool seed_from_corpus = false, seed_random = false, binarize = false, velocity = false;
