@@ -36,7 +36,11 @@ std::string format_double(double v) {
         }
     } else {
         out = digits.substr(0, 1);
-        if (digits.size() > 1) out += "." + digits.substr(1);
+        if (digits.size() > 1) {
+            // Appended in place: `"." + digits.substr(1)` makes GCC 12 warn a false -Wrestrict (GCC PR 105651).
+            out += '.';
+            out.append(digits, 1);
+        }
         char exp_buf[16];
         std::snprintf(exp_buf, sizeof exp_buf, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
         out += exp_buf;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "io/audio/render_wav.hpp"
+#include "support/skip_or_fail.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 #include "wav_reader.hpp"
@@ -18,7 +19,7 @@ class RenderWav : public ::testing::Test {
 protected:
     void SetUp() override {
         unsetenv("QUINTET_SOUNDFONT");
-        if (!fs::exists(kDefaultSoundfont)) GTEST_SKIP() << "FluidR3 GM soundfont not installed (fluid-soundfont-gm)";
+        if (!fs::exists(kDefaultSoundfont)) QUINTET_SKIP_OR_FAIL("FluidR3 GM soundfont not installed (fluid-soundfont-gm)");
         dir_ = fs::temp_directory_path() / ("quintet_audio_test_" + std::to_string(::getpid()));
         fs::create_directories(dir_);
     }

@@ -14,6 +14,7 @@
 #include "io/midi/midi_write.hpp"
 #include "roll/multitrack.hpp"
 #include "roll/operations.hpp"
+#include "support/skip_or_fail.hpp"
 #ifdef QUINTET_HAVE_IMAGES
 #include "io/image/png_io.hpp"
 #endif
@@ -82,7 +83,7 @@ TEST(EvalHtml, ReportFolderIsCompleteAndLoadsInChromium) {
 
     if (shell("command -v chromium > /dev/null 2>&1") != 0) {
         fs::remove_all(dir);
-        GTEST_SKIP() << "chromium not installed (scripts/install-deps installs it): browser check skipped";
+        QUINTET_SKIP_OR_FAIL("chromium not installed (scripts/install-deps installs it): browser check not run");
     }
     const fs::path dom = dir / "dom.html";
     const int rc = shell("timeout 60 chromium --headless --no-sandbox --disable-gpu --user-data-dir=" +

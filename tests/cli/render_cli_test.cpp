@@ -111,7 +111,7 @@ const char* kFamilies[] = {"Drums", "Piano", "Guitar", "Bass", "Strings"};
 
 TEST_F(RenderCli, RendersAMidiFileToWavAndPng) {
     QUINTET_REQUIRE_SHARED_DATA("midi/mma/delay_solo.mid");
-    if (!fs::exists("/usr/share/sounds/sf2/FluidR3_GM.sf2")) GTEST_SKIP() << "fluid-soundfont-gm not installed";
+    if (!fs::exists("/usr/share/sounds/sf2/FluidR3_GM.sf2")) QUINTET_SKIP_OR_FAIL("fluid-soundfont-gm not installed");
     const auto wav = dir_ / "solo.wav", png = dir_ / "solo.png";
     const CliResult r = run_quintet("render " + data("midi/mma/delay_solo.mid").string() + " --wav " + wav.string() + " --png " +
                           png.string());
@@ -197,7 +197,7 @@ TEST_F(RenderCli, MissingSoundfontIsOneLineExitTwoAndNoOutput) {
 
 TEST_F(RenderCli, AFailedPictureTakesTheWavWithIt) {
     QUINTET_REQUIRE_SHARED_DATA("lpd5/mma__delay_solo.npz");
-    if (!fs::exists("/usr/share/sounds/sf2/FluidR3_GM.sf2")) GTEST_SKIP() << "fluid-soundfont-gm not installed";
+    if (!fs::exists("/usr/share/sounds/sf2/FluidR3_GM.sf2")) QUINTET_SKIP_OR_FAIL("fluid-soundfont-gm not installed");
     const CliResult r = run_quintet("render " + data("lpd5/mma__delay_solo.npz").string() + " --wav " +
                                     (dir_ / "o.wav").string() + " --png /nonexistent/dir/o.png");
     EXPECT_EQ(r.code, 2);

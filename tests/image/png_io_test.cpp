@@ -8,6 +8,7 @@
 #include <string>
 
 #include "io/image/png_io.hpp"
+#include "support/skip_or_fail.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
@@ -73,7 +74,7 @@ TEST(PngIo, WriteIsAtomicAndReadable) {
 
 // Pillow (Debian python3-pil) as an independent decoder of what we wrote.
 TEST(PngIo, PillowReadsOurPixels) {
-    if (std::system("/usr/bin/python3 -c 'import PIL' >/dev/null 2>&1") != 0) GTEST_SKIP() << "python3-pil not installed";
+    if (std::system("/usr/bin/python3 -c 'import PIL' >/dev/null 2>&1") != 0) QUINTET_SKIP_OR_FAIL("python3-pil not installed (scripts/install-deps installs it)");
     const fs::path d = temp_dir("pil");
     write_png(test_pattern(), d / "p.png");
     const std::string cmd = "/usr/bin/python3 -c \"from PIL import Image; im=Image.open('" + (d / "p.png").string() +

@@ -94,8 +94,9 @@ namespace {
 
 // Every edge-case and classical MIDI file either converts or gives a quintet::Error; never a crash.
 TEST(LpdConvert, EdgeCaseFilesConvertOrFailCleanly) {
+    QUINTET_REQUIRE_SHARED_DATA("edge-cases");
+    QUINTET_REQUIRE_SHARED_DATA("midi/classical-piano");
     const auto data = test::shared_data_dir();
-    if (!std::filesystem::exists(data / "edge-cases")) GTEST_SKIP() << "shared data not found: " << data / "edge-cases";
     int converted = 0, refused = 0;
     for (const char* sub : {"edge-cases", "midi/classical-piano"}) {
         for (const auto& e : std::filesystem::recursive_directory_iterator(data / sub)) {

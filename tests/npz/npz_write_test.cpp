@@ -113,7 +113,7 @@ std::string python_with_numpy() {
 
 TEST(NpzWrite, NumpyLoadsWhatWeWrite) {
     std::string py = python_with_numpy();
-    if (py.empty()) GTEST_SKIP() << "python3 with numpy not found (Debian python3-numpy): oracle check skipped";
+    if (py.empty()) QUINTET_SKIP_OR_FAIL("python3 with numpy not found (Debian python3-numpy): oracle check not run");
     fs::path dir = temp_dir();
     fs::path file = dir / "oracle.npz";
     Multitrack mt = sample();

@@ -1,9 +1,12 @@
 #pragma once
-// Locates ../shared/data (or $QUINTET_DATA); tests that need it skip with a clear message where absent.
+// Locates ../shared/data (or $QUINTET_DATA); tests that need it skip with a clear message where absent,
+// or fail with it in strict mode (support/skip_or_fail.hpp).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
+
+#include "support/skip_or_fail.hpp"
 
 namespace quintet::test {
 
@@ -14,10 +17,10 @@ inline std::filesystem::path shared_data_dir() {
 
 }  // namespace quintet::test
 
-// Skips the current test unless <shared data>/sub exists.
-#define QUINTET_REQUIRE_SHARED_DATA(sub)                                                              \
-    do {                                                                                           \
-        if (!std::filesystem::exists(::quintet::test::shared_data_dir() / (sub)))                  \
-            GTEST_SKIP() << "shared data not found: " << (::quintet::test::shared_data_dir() / (sub)) \
-                         << " (set QUINTET_DATA to ../shared/data)";                               \
+// Skips (fails, in strict mode) the current test unless <shared data>/sub exists.
+#define QUINTET_REQUIRE_SHARED_DATA(sub)                                                                      \
+    do {                                                                                                   \
+        if (!std::filesystem::exists(::quintet::test::shared_data_dir() / (sub)))                          \
+            QUINTET_SKIP_OR_FAIL("shared data not found: " << (::quintet::test::shared_data_dir() / (sub)) \
+                                                           << " (set QUINTET_DATA to ../shared/data)");    \
     } while (0)
