@@ -5,12 +5,12 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "corpus/build_progress.hpp"
 #include "corpus/split.hpp"
 #include "corpus/store_writer.hpp"
 #include "roll/operations.hpp"
 #include "roll/row_scan.hpp"
 #include "util/error.hpp"
+#include "util/progress.hpp"
 
 namespace quintet {
 namespace fs = std::filesystem;
@@ -114,7 +114,9 @@ BuildReport build_store(const std::vector<SongJob>& jobs, const fs::path& out, c
     if (jobs.empty()) throw UsageError("no songs to build a corpus from");
     BuildReport report;
     report.total = jobs.size();
-    BuildProgress progress("corpus", jobs.size(), options.log);
+    // A line per tenth in a log: a 21k-song build must not write 21k lines.
+    Progress progress(options.log, ProgressLines::PerTenth);
+    progress.start("corpus", jobs.size(), "songs");
     std::unordered_map<std::uint64_t, std::string> seen;  // fingerprint -> id: 8 bytes + id per song
 
     write_store(out, options.resolution, [&](StoreWriter& writer) {
@@ -126,18 +128,18 @@ BuildReport build_store(const std::vector<SongJob>& jobs, const fs::path& out, c
                 song = prepare_for_store(job.load(), options.resolution, &info.tempo);
             } catch (const std::exception& e) {  // a bad input file: skip it, keep building
                 ++report.skipped;
-                progress.warn("warning: skipped " + job.source + ": " + e.what());
+                progress.warn("skipped " + job.source + ": " + e.what());
                 return;
             }
             if (!has_notes(song)) {
                 ++report.empty;
-                progress.warn("note: " + job.source + ": no notes in any LPD-5 track, not stored");
+                progress.note("note: " + job.source + ": no notes in any LPD-5 track, not stored");
                 return;
             }
             if (options.skip_duplicates) {
                 if (auto [it, fresh] = seen.emplace(roll_fingerprint(song), info.id); !fresh) {
                     ++report.duplicates;
-                    progress.warn("note: " + job.source + ": same music as " + it->second + ", not stored again");
+                    progress.note("note: " + job.source + ": same music as " + it->second + ", not stored again");
                     return;
                 }
             }
@@ -156,7 +158,7 @@ BuildReport build_store(const std::vector<SongJob>& jobs, const fs::path& out, c
                                                 std::to_string(report.empty) + " without notes)");
     });
     report.seconds = progress.elapsed_seconds();
-    progress.finish({});
+    progress.finish();
     return report;
 }
 
