@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cstdio>
 #include <limits>
 
 namespace quintet {
@@ -14,7 +15,7 @@ void seed_for(std::uint64_t seed, int stage, int epoch, int salt) {
                        std::uint64_t(salt));
 }
 
-EpochLoop::EpochLoop(Settings settings, TrainPosition& position, CurveFile& curve, TrainProgress& progress,
+EpochLoop::EpochLoop(Settings settings, TrainPosition& position, CurveFile& curve, Progress& progress,
                      std::function<void(const TrainPosition&)> save_last, EpochCallback on_epoch)
     : settings_(settings), pos_(position), curve_(curve), progress_(progress), save_last_(std::move(save_last)),
       on_epoch_(std::move(on_epoch)) {}
@@ -33,7 +34,8 @@ EpochLoop::End EpochLoop::run(const TrainStage& stage) {
         rec.epoch = pos_.epoch + 1;
         rec.epochs = stage.epochs;
         seed_for(settings_.seed, stage.number, rec.epoch);
-        progress_.start_epoch(stage.label, rec.epoch, stage.epochs, long((stage.items + stage.batch - 1) / stage.batch));
+        progress_.start(stage.label + " " + std::to_string(rec.epoch) + "/" + std::to_string(stage.epochs),
+                        std::size_t((stage.items + stage.batch - 1) / stage.batch), "batches", "samples");
         const EpochLosses train = stage.train_epoch(progress_);
         const double train_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         const std::optional<EpochLosses> valid = stage.validate();
@@ -56,7 +58,11 @@ EpochLoop::End EpochLoop::run(const TrainStage& stage) {
         if (rec.improved) stage.keep_best();
         save_last_(pos_);
         curve_.add(rec);
-        progress_.end_epoch(rec.train_loss, rec.valid_loss, rec.samples_per_s, rec.improved);
+        char line[200];
+        std::snprintf(line, sizeof line, "%s epoch %d/%d  train %.5g  valid %.5g  %.0f samples/s  %.1fs%s", stage.label.c_str(),
+                      rec.epoch, rec.epochs, rec.train_loss, rec.valid_loss, rec.samples_per_s, rec.seconds,
+                      rec.improved ? "  (best)" : "");
+        progress_.finish(line);
         if (on_epoch_ && !on_epoch_(rec)) return End::Stopped;
     }
     return End::Done;

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "nn/checkpoint.hpp"
-#include "nn/train_progress.hpp"
 #include "runs/curve.hpp"
+#include "util/progress.hpp"
 
 namespace quintet {
 
@@ -30,7 +30,7 @@ struct TrainStage {
     int epochs = 0;             // planned epochs
     std::int64_t items = 0;     // training items per epoch (progress, rate)
     int batch = 1;
-    std::function<EpochLosses(TrainProgress&)> train_epoch;  // torch's generator is seeded before it
+    std::function<EpochLosses(Progress&)> train_epoch;  // torch's generator is seeded before it
     std::function<std::optional<EpochLosses>()> validate;      // nullopt: no valid data (train loss selects)
     std::function<void()> keep_best;                            // the epoch improved: keep and save these weights
 };
@@ -42,7 +42,7 @@ public:
         int early_stop = 0;  // epochs without a better valid loss before a stage ends; 0 = off
     };
     // save_last writes last.pt for a position (the system knows its layout).
-    EpochLoop(Settings settings, TrainPosition& position, CurveFile& curve, TrainProgress& progress,
+    EpochLoop(Settings settings, TrainPosition& position, CurveFile& curve, Progress& progress,
               std::function<void(const TrainPosition&)> save_last, EpochCallback on_epoch);
 
     enum class End { Done, EarlyStop, Stopped };
@@ -56,7 +56,7 @@ private:
     Settings settings_;
     TrainPosition& pos_;
     CurveFile& curve_;
-    TrainProgress& progress_;
+    Progress& progress_;
     std::function<void(const TrainPosition&)> save_last_;
     EpochCallback on_epoch_;
 };

@@ -30,6 +30,8 @@
 #include "corpus/store.hpp"
 #include "eval/evaluation.hpp"
 #include "eval/html_report.hpp"
+#include "eval/song_set.hpp"
+#include "util/progress.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
@@ -47,6 +49,8 @@ namespace fs = std::filesystem;
 using namespace quintet;
 
 namespace {
+
+using eval::SongRef;
 
 struct EvalArgs {
     std::vector<std::string> generated, reference;
@@ -75,137 +79,6 @@ struct ModelSample {
     long long nll_tokens = 0;
 };
 
-struct SongRef {
-    std::string name;  // base name in per_file.csv
-    std::function<Multitrack()> load;
-};
-
-bool is_store(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    char magic[8] = {};
-    in.read(magic, sizeof magic);
-    return in.gcount() == 8 && std::string(magic, 8) == "QNTSTORE";
-}
-
-bool is_song_file(const fs::path& path) { return song_file_kind(path) != SongFileKind::Other; }
-
-void add_store(const fs::path& path, const std::string& split, std::vector<SongRef>& out) {
-    auto store = std::make_shared<CorpusStore>(CorpusStore::open(path));
-    std::vector<std::size_t> songs;
-    if (split == "all") {
-        for (std::size_t i = 0; i < store->size(); ++i) songs.push_back(i);
-    } else {
-        const Split s = split == "train" ? Split::Train : split == "test" ? Split::Test : Split::Valid;
-        songs = store->songs_in(s);
-    }
-    for (std::size_t i : songs)
-        out.push_back({fs::path(store->song(i).id).filename().string(), [store, i] { return store->load(i); }});
-}
-
-// Expands arguments into songs; throws UsageError naming what cannot be used.
-std::vector<SongRef> collect(const std::vector<std::string>& args, const std::string& split, std::size_t max_songs) {
-    std::vector<SongRef> out;
-    for (const auto& arg : args) {
-        const fs::path path(arg);
-        std::error_code ec;
-        if (fs::is_directory(path, ec)) {
-            std::vector<fs::path> files;
-            for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
-                 it.increment(ec))
-                if (it->is_regular_file() && is_song_file(it->path())) files.push_back(it->path());
-            if (ec) throw IoError(arg + ": cannot list the folder: " + ec.message());
-            std::sort(files.begin(), files.end());
-            if (files.empty()) throw UsageError(arg + ": no .npz or MIDI file in this folder");
-            for (const auto& f : files) out.push_back({f.filename().string(), [f] { return load_song_file(f); }});
-        } else if (fs::is_regular_file(path, ec)) {
-            if (is_song_file(path))
-                out.push_back({path.filename().string(), [path] { return load_song_file(path); }});
-            else if (is_store(path))
-                add_store(path, split, out);
-            else
-                throw UsageError(arg + ": not a .npz, MIDI file or corpus store");
-        } else {
-            throw IoError(arg + ": no such file or folder");
-        }
-    }
-    if (out.empty()) throw UsageError("no song to evaluate in " + (args.empty() ? std::string("(nothing)") : args.front()));
-    if (max_songs > 0 && out.size() > max_songs) {  // evenly spaced, so a sorted corpus is not cut to one artist
-        std::vector<SongRef> kept;
-        for (std::size_t k = 0; k < max_songs; ++k) kept.push_back(out[k * out.size() / max_songs]);
-        out = std::move(kept);
-    }
-    return out;
-}
-
-// Evaluates a set on `jobs` threads (songs are loaded and measured in parallel, added in input order), with
-// progress on stderr (done/total, rate, ETA on a TTY; a line per 10% otherwise). A song's error is
-// rethrown when its turn comes, so the message names the first bad input in order.
-using RowSink = std::function<void(const std::vector<eval::FileRow>&)>;
-void evaluate(const char* label, const std::vector<SongRef>& songs, eval::SetEvaluator& ev, unsigned jobs,
-              const RowSink& sink) {
-    struct Slot {
-        std::optional<eval::SongEvaluation> result;
-        std::exception_ptr error;
-        bool done = false;
-    };
-    std::vector<Slot> slots(songs.size());
-    std::mutex mutex;
-    std::condition_variable finished;
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> stop{false};
-    const eval::EvalOptions options = ev.options();
-    auto worker = [&] {
-        for (std::size_t i = next++; i < songs.size() && !stop; i = next++) {
-            Slot slot;
-            try {
-                slot.result = eval::evaluate_song(songs[i].name, songs[i].load(), options);
-            } catch (...) {
-                slot.error = std::current_exception();
-            }
-            std::lock_guard<std::mutex> lock(mutex);
-            slots[i] = std::move(slot);
-            slots[i].done = true;
-            finished.notify_all();
-        }
-    };
-    std::vector<std::thread> pool;
-    struct Joiner {  // stop and join the workers on every exit path, errors included
-        std::vector<std::thread>& pool;
-        std::atomic<bool>& stop;
-        ~Joiner() {
-            stop = true;
-            for (auto& t : pool) t.join();
-        }
-    } joiner{pool, stop};
-    for (unsigned j = 0; j < std::max(1u, jobs); ++j) pool.emplace_back(worker);
-
-    const bool tty = isatty(STDERR_FILENO);
-    const auto t0 = std::chrono::steady_clock::now();
-    std::size_t next_line = 0;
-    for (std::size_t i = 0; i < songs.size(); ++i) {
-        Slot slot;
-        {
-            std::unique_lock<std::mutex> lock(mutex);
-            finished.wait(lock, [&] { return slots[i].done; });
-            slot = std::move(slots[i]);
-        }
-        if (slot.error) std::rethrow_exception(slot.error);
-        if (sink) sink(slot.result->rows);
-        ev.add(std::move(*slot.result));
-        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const double rate = static_cast<double>(i + 1) / std::max(secs, 1e-9);
-        const double eta = static_cast<double>(songs.size() - i - 1) / rate;
-        if (tty) {
-            std::fprintf(stderr, "\r%s: %zu/%zu songs, %.1f songs/s, ETA %.0f s   ", label, i + 1, songs.size(), rate, eta);
-            if (i + 1 == songs.size()) std::fprintf(stderr, "\n");
-        } else if (i + 1 >= next_line || i + 1 == songs.size()) {
-            std::fprintf(stderr, "%s: %zu/%zu songs, %.1f songs/s\n", label, i + 1, songs.size(), rate);
-            next_line = i + 1 + std::max<std::size_t>(1, songs.size() / 10);
-        }
-    }
-}
-
-// index.html with pictures and audio of the first songs of each set and the run's training curves.
 void write_html(const EvalArgs& a, const std::vector<SongRef>& generated, const std::vector<SongRef>& reference,
                 const eval::Comparison& c, const fs::path& dir, const std::vector<std::string>& intro) {
     eval::HtmlReport report;
@@ -248,15 +121,11 @@ std::vector<SongRef> sample_from_run(const EvalArgs& a, ModelSample& sample) {
     request.first.seed = a.model_seed;
     request.device = a.model_device;
     request.settings = a.model_settings.get();
-    const bool tty = isatty(STDERR_FILENO);
-    const auto t0 = std::chrono::steady_clock::now();
-    request.on_song = [&](std::size_t done, std::size_t total) {
-        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::fprintf(stderr, tty ? "\rsampling: %zu/%zu songs, %.2f songs/s   " : "sampling: %zu/%zu songs, %.2f songs/s\n",
-                     done, total, static_cast<double>(done) / std::max(secs, 1e-9));
-        if (tty && done == total) std::fprintf(stderr, "\n");
-    };
+    Progress progress(stderr);
+    progress.start("sampling", a.model_songs, "songs");
+    request.on_song = [&](std::size_t done, std::size_t) { progress.update(done); };
     SampledSet set = sample_set(request);  // the run is opened once
+    progress.finish();
     sample.kind = set.kind;
     sample.corpus = set.corpus;
     if (!a.out_dir.empty()) fs::create_directories(fs::path(a.out_dir) / "songs");
@@ -333,18 +202,18 @@ void run(EvalArgs a) {
                       static_cast<unsigned long long>(a.model_seed),
                       static_cast<unsigned long long>(a.model_seed + a.model_songs - 1), a.model_bars);
         intro.push_back(line);
-        intro.push_back("reference: " + a.reference.front() + (is_store(a.reference.front()) ? " (" + a.split + " split)" : ""));
+        intro.push_back("reference: " + a.reference.front() + (eval::is_store(a.reference.front()) ? " (" + a.split + " split)" : ""));
         intro.push_back(sample.likelihood_note);
         for (const auto& l : intro) std::fprintf(stderr, "%s\n", l.c_str());
     } else {
-        generated = collect(a.generated, a.split, a.max_songs);
+        generated = eval::collect_songs(a.generated, a.split, a.max_songs);
     }
-    const auto reference = collect(a.reference, a.split, a.max_songs);
+    const auto reference = eval::collect_songs(a.reference, a.split, a.max_songs);
     eval::EvalOptions options;
     options.qualified_min_steps = a.qualified_min_steps;
     options.keep_rows = false;  // per-file rows go straight to the CSV: a corpus-sized set stays small in memory
     eval::SetEvaluator gen(options), ref(options);
-    const unsigned jobs = a.jobs > 0 ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned jobs = a.jobs;  // 0: one per hardware thread
     const fs::path dir(a.out_dir);
     if (!a.out_dir.empty()) {
         std::error_code ec;
@@ -352,20 +221,20 @@ void run(EvalArgs a) {
         if (ec) throw IoError(a.out_dir + ": cannot create the report folder: " + ec.message());
     }
     // Evaluates a set; with a report folder its per-file rows are streamed into `csv_name` (atomically).
-    auto evaluate_set = [&](const char* label, const std::vector<SongRef>& songs, eval::SetEvaluator& ev,
-                            const char* csv_name) {
-        if (a.out_dir.empty()) return evaluate(label, songs, ev, jobs, nullptr);
+    auto evaluate_into = [&](const char* label, const std::vector<SongRef>& songs, eval::SetEvaluator& ev,
+                             const char* csv_name) {
+        if (a.out_dir.empty()) return eval::evaluate_set(label, songs, ev, jobs, nullptr);
         write_atomically(dir / csv_name, [&](const fs::path& tmp) {
             std::ofstream csv(tmp, std::ios::binary);
             if (!csv) throw IoError(tmp.string() + ": cannot write");
             csv << eval::per_file_csv({});
-            evaluate(label, songs, ev, jobs, [&](const std::vector<eval::FileRow>& rows) { csv << eval::per_file_csv(rows, false); });
+            eval::evaluate_set(label, songs, ev, jobs, [&](const std::vector<eval::FileRow>& rows) { csv << eval::per_file_csv(rows, false); });
             csv.close();
             if (!csv) throw IoError(tmp.string() + ": write failed");
         });
     };
-    evaluate_set("generated", generated, gen, "per_file.csv");
-    evaluate_set("reference", reference, ref, "per_file_reference.csv");
+    evaluate_into("generated", generated, gen, "per_file.csv");
+    evaluate_into("reference", reference, ref, "per_file_reference.csv");
     const eval::Comparison c = eval::compare_sets(gen, ref, options);
     const std::string md = eval::comparison_markdown(c), js = eval::comparison_json(c);
     std::fputs((a.json ? js : md).c_str(), stdout);

@@ -47,7 +47,7 @@ struct BatchLoss {
 // One pass over n items in batches of `batch`, in random order when training: `batch_losses(indices)` gives
 // a batch's losses; with an optimiser the objective is minimised. Returns per-instrument means.
 EpochLosses run_pass(std::int64_t n, int batch, const torch::Device& order_device, torch::optim::Optimizer* optimizer,
-                     TrainProgress* progress, const std::function<BatchLoss(const torch::Tensor&)>& batch_losses) {
+                     Progress* progress, const std::function<BatchLoss(const torch::Tensor&)>& batch_losses) {
     EpochLosses out;
     out.parts.assign(kVaeInstruments, 0.0);
     if (n == 0) return out;
@@ -63,7 +63,11 @@ EpochLosses run_pass(std::int64_t n, int batch, const torch::Device& order_devic
             optimizer->step();
         }
         sums += losses.reported.detach().to(torch::kCPU, torch::kDouble) * double(count);
-        if (progress) progress->step(s + 1, long(first + count), losses.reported.sum().item<double>());
+        if (progress) {
+            char loss[32];
+            std::snprintf(loss, sizeof loss, "loss %.4g", losses.reported.sum().item<double>());
+            progress->update(std::size_t(s + 1), std::size_t(first + count), loss);
+        }
     }
     for (int i = 0; i < kVaeInstruments; ++i) {
         out.parts[std::size_t(i)] = sums[i].item<double>() / double(n);
@@ -79,7 +83,7 @@ double kl_weight(int epoch, int warmup) { return warmup > 0 && epoch < warmup ? 
 // Stage 1 over one data set: train (with the optimiser) or evaluate (without). Reported losses are the
 // full -ELBO; the minimised one weighs the KL term by beta.
 EpochLosses vae_pass(VaeNnModel& model, const torch::Tensor& rolls, const torch::Device& device, int batch,
-                     torch::optim::Optimizer* optimizer, TrainProgress* progress, double beta = 1.0) {
+                     torch::optim::Optimizer* optimizer, Progress* progress, double beta = 1.0) {
     return run_pass(rolls.size(0), batch, torch::kCPU, optimizer, progress, [&](const torch::Tensor& idx) {
         auto x = to_unit_float(rolls.index_select(0, idx), device);
         std::vector<torch::Tensor> elbo, objective;
@@ -124,7 +128,7 @@ PairSet make_pairs(const torch::Tensor& latents, const WindowSet& data) {
 // Stage 2 over one pair set: the melody net predicts the next piano latent from the previous one; each
 // conditional net predicts its next latent from its previous one and the true next piano latent.
 EpochLosses net_pass(VaeNnModel& model, const PairSet& pairs, int batch, torch::optim::Optimizer* optimizer,
-                     TrainProgress* progress) {
+                     Progress* progress) {
     return run_pass(pairs.size(), batch, pairs.from.device(), optimizer, progress, [&](const torch::Tensor& idx) {
         auto from = pairs.from.index_select(0, idx), to = pairs.to.index_select(0, idx);
         auto piano_next = to.select(1, kPianoIndex);
@@ -219,7 +223,7 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
     const bool resuming = prepare_run_dir(run, kVaeNnModelKind, config.resume);
 
     auto store = CorpusStore::open(config.corpus);
-    TrainProgress progress(!config.quiet);
+    Progress progress(config.quiet ? nullptr : stderr, ProgressLines::PerTask);
     const WindowSpec spec = vae_window_spec();
     const WindowSet train = store_windows(store, Split::Train, spec, config.max_windows, config.seed);
     const WindowSet valid = store_windows(
@@ -277,7 +281,7 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         stage.epochs = config.epochs;
         stage.items = train.size();
         stage.batch = config.batch;
-        stage.train_epoch = [&](TrainProgress& p) {
+        stage.train_epoch = [&](Progress& p) {
             model->train();
             return vae_pass(model, train_rolls, device, config.batch, &vae_opt, &p, kl_weight(pos.epoch + 1, config.kl_warmup));
         };
@@ -314,7 +318,7 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         stage.epochs = train_pairs.size() == 0 ? 0 : config.net_epochs;
         stage.items = train_pairs.size();
         stage.batch = config.batch;
-        stage.train_epoch = [&](TrainProgress& p) {
+        stage.train_epoch = [&](Progress& p) {
             model->train();
             return net_pass(model, train_pairs, config.batch, &net_opt, &p);
         };
