@@ -22,7 +22,7 @@ struct CorpusArgs {
 
 void add_common(CLI::App* cmd, CorpusArgs& a) {
     cmd->add_option("-o,--output", a.output, "the store file to write")->required();
-    cmd->add_option("--resolution", a.resolution, "time steps per beat (2: the VAE's, 4: the GAN's)")
+    cmd->add_option("--resolution", a.resolution, "time steps per beat (each system resamples to its own)")
         ->capture_default_str()
         ->check(CLI::Range(1, 96));
     cmd->add_flag("-q,--quiet", a.quiet, "no progress or warnings on stderr");

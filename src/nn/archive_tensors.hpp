@@ -18,7 +18,7 @@ class ArchiveTensors {
 public:
     static std::optional<ArchiveTensors> open(const std::filesystem::path& file);
 
-    // A tensor by its dotted path of archive keys ("model.vae_piano.enc1.weight"); undefined when absent.
+    // A tensor by its dotted path of archive keys ("model.<module>.<parameter>"); undefined when absent.
     // The tensors view the mapped file: valid while this object lives (copy what must outlive it).
     torch::Tensor find(const std::string& name) const;
     std::size_t size() const { return tensors_.size(); }

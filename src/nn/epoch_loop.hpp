@@ -26,7 +26,7 @@ struct EpochLosses {
 
 struct TrainStage {
     int number = 1;             // 1-based; the stage runs while the position is in it
-    std::string label;          // "vae", "nets": progress lines
+    std::string label;          // the stage in progress lines
     int epochs = 0;             // planned epochs
     std::int64_t items = 0;     // training items per epoch (progress, rate)
     int batch = 1;

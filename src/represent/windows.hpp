@@ -1,5 +1,5 @@
 #pragma once
-// Multitrack <-> fixed-size windows, the input of the window models (the VAE-NN: SEED-SPEC 1.2; the CNNs'
+// Multitrack <-> fixed-size windows, the input of the window models (SEED-SPEC 1.2; the CNNs'
 // t/t+1 pairs). No torch: a WindowSet is plain bytes that nn/batches.hpp views as a tensor without a copy.
 // A song is merged into LPD-5 families, resampled to spec.resolution, and cut into windows of spec.steps
 // steps every spec.stride steps from step 0 (a trailing partial window is dropped).

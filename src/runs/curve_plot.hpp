@@ -10,8 +10,8 @@
 namespace quintet {
 
 struct CurvePlotLabels {
-    std::string title;                    // "VAE-NN training"
-    std::vector<std::string> stage_loss;  // per stage: "VAE (-ELBO)", "latent nets (MSE)"
+    std::string title;                    // "<system> training"
+    std::vector<std::string> stage_loss;  // per stage: the name of its loss, "(-ELBO)", "(MSE)"
     std::string y_label = "loss";
 };
 

@@ -13,7 +13,7 @@ namespace quintet {
 
 // What config.json says about a run.
 struct RunDescription {
-    std::string kind;             // the system, e.g. "vae-nn"
+    std::string kind;             // the system, as the registry names it
     std::filesystem::path corpus; // the store it was trained on (absolute, as written at training time)
 };
 

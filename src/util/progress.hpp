@@ -10,9 +10,9 @@
 //
 //   Progress progress(quiet ? nullptr : stderr, ProgressLines::PerTask);
 //   progress.note("data: 5120 train windows");
-//   progress.start("vae 3/30", batches, "batches", "samples");  // rate in samples/s
+//   progress.start("stage1 3/30", batches, "batches", "samples");  // rate in samples/s
 //   for (...) progress.update(batch + 1, samples_so_far, "loss 0.123");
-//   progress.finish("vae epoch 3/30: train 0.12 valid 0.13, 2100 samples/s, improved");
+//   progress.finish("stage1 epoch 3/30: train 0.12 valid 0.13, 2100 samples/s, improved");
 //
 // Not thread-safe: report from one thread.
 #include <cstddef>
@@ -50,7 +50,7 @@ public:
     Progress(const Progress&) = delete;
     Progress& operator=(const Progress&) = delete;
 
-    // Starts timing a task: `label` ("corpus", "vae 3/30"), `total` (0: unknown, then no bar, share or
+    // Starts timing a task: `label` ("corpus", "stage1 3/30"), `total` (0: unknown, then no bar, share or
     // ETA), `unit` that done/total count ("songs", "batches") and `rate_unit` when the rate counts
     // something else ("samples", see update()). On a terminal its line is drawn at once.
     void start(std::string label, std::size_t total, std::string unit = "items", std::string rate_unit = {});
