@@ -2,6 +2,7 @@
 // library alone, for machines without CLI11, nlohmann-json, FluidSynth or libpng (QUINTET_WITH_CLI=OFF),
 // such as a GPU box that only has Python's CUDA LibTorch. Its options come from the same tables as the
 // full CLI's (systems/request_options.hpp and each system's own).
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@ void parse(const std::vector<std::string>& args, const std::vector<const OptionT
             if (quintet::find_option(*t, name)) return t;
         return nullptr;
     };
+    std::vector<const quintet::Option*> given;
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string name = args[i], value;
         const bool inline_value = name.rfind("--", 0) == 0 && name.find('=') != std::string::npos;
@@ -35,6 +37,7 @@ void parse(const std::vector<std::string>& args, const std::vector<const OptionT
         }
         if (const OptionTable* table = find(name)) {
             const auto* o = quintet::find_option(*table, name);
+            given.push_back(o);
             if (o->kind == quintet::Option::Kind::Flag) {
                 if (inline_value) throw UsageError(name + ": takes no value");
                 quintet::set_option(*table, name, "true");
@@ -53,11 +56,8 @@ void parse(const std::vector<std::string>& args, const std::vector<const OptionT
     }
     for (const auto* t : tables)
         for (const auto& o : *t)
-            if (o.required && o.kind == quintet::Option::Kind::Value) {
-                bool given = false;
-                for (const auto& a : args) given |= a == o.name || a.rfind(o.name + "=", 0) == 0;
-                if (!given) throw UsageError(o.name + " is required");
-            }
+            if (o.required && std::find(given.begin(), given.end(), &o) == given.end())
+                throw UsageError(o.name + " is required");
 }
 
 void print_table(const OptionTable& table) {

@@ -1,6 +1,6 @@
 // npz read throughput over ../shared/data/lpd5 (191 LPD-5 files): read_npz from disk, and parse_npz from
 // bytes already in memory. Each iteration reads every file once; items/s = files/s.
-// bench/npz_vs_numpy.sh runs this next to numpy's np.load of the same files.
+// bench/io/npz_vs_numpy.sh runs this next to numpy's np.load of the same files.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference of the VAE-NN (SEED-SPEC sections 6-9), for bench/vae_vs_python.sh. It repeats
+"""PyTorch reference of the VAE-NN (SEED-SPEC sections 6-9), for bench/vae_nn/vae_vs_python.sh. It repeats
 the whole epoch of `quintet train vae` and generates from a Quintet run's own weights.
 
 The same networks as src/models (ConvVae, LatentMelodyNet, LatentConditionalNet), the same data (the

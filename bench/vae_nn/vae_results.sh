@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # VAE-NN quality evidence for docs/RESULTS.md on the demo corpus (test split):
-#   bench/vae_results.sh STORE OUTDIR [EPOCHS] [MAX_WINDOWS] [NET_EPOCHS]
+#   bench/vae_nn/vae_results.sh STORE OUTDIR [EPOCHS] [MAX_WINDOWS] [NET_EPOCHS]
 # trains one run per K in 8 16 32 64 (default likelihood, seed 1), then prints reconstruction
 # precision/recall/F1 per instrument at the run's calibrated thresholds,
 # latent-net MSE vs copy-the-last-latent, and (K=16) output diversity vs noise_sd, as JSON lines.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 STORE=$1; OUT=$2; EPOCHS=${3:-30}; MAXW=${4:-0}; NET_EPOCHS=${5:-30}
 Q=build/quintet; EVAL=build/bench/vae_eval
 mkdir -p "$OUT"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""numpy side of bench/npz_vs_numpy.sh: load every LPD-5 .npz the way pypianoroll does (np.load,
+"""numpy side of bench/io/npz_vs_numpy.sh: load every LPD-5 .npz the way pypianoroll does (np.load,
 info.json, every CSC member, then each track made dense as csc_matrix(...).toarray() would; scipy is
 not in Debian's base install, so the dense fill is the same vectorised numpy operation) and print
 files/s (CPU and wall time) over several rounds. Interpreter start-up is excluded: this is the per-file cost in a warm loop."""

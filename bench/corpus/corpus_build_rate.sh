@@ -4,9 +4,9 @@
 # and `quintet corpus demo` (Debian packages). Best of RUNS wall times (process start included),
 # songs/s = songs offered / wall time, CPU = user + sys seconds of that run (the machine is shared:
 # songs per CPU-second is the steadier figure), peak RSS from /usr/bin/time.
-# Usage: bench/corpus_build_rate.sh [build/quintet]   (env: QUINTET_DATA, RUNS, RESOLUTION)
+# Usage: bench/corpus/corpus_build_rate.sh [build/quintet]   (env: QUINTET_DATA, RUNS, RESOLUTION)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 BIN=${1:-build/quintet}
 DATA=${QUINTET_DATA:-../shared/data}
 RUNS=${RUNS:-3}

@@ -1,5 +1,5 @@
 // VAE-NN evidence for docs/RESULTS.md and timings for docs/BENCHMARKS.md
-// (bench/vae_results.sh). Plain program, not Google Benchmark: each mode prints one JSON line.
+// (bench/vae_nn/vae_results.sh). Plain program, not Google Benchmark: each mode prints one JSON line.
 //   vae_eval recon RUN STORE [threshold|auto]  reconstruction cell precision/recall/F1 per instrument, test split
 //   vae_eval latent RUN STORE                latent-net MSE vs copy-the-last-latent on test-split pairs
 //   vae_eval diversity RUN STORE SONGS BLOCKS  mean pairwise distance of songs from one seed block vs noise_sd

@@ -5,9 +5,9 @@
 # --keep-duplicates makes every song count, so the store really holds N songs. Reports wall time,
 # songs/s, peak RSS (bounded memory: it must not grow with N) and the store size. Needs ~N/191 x 72 MB
 # of free disk at resolution 2 (8 GB for 21,425); everything is deleted afterwards.
-# Usage: bench/corpus_scale.sh [build/quintet] [N]   (env: QUINTET_DATA, RESOLUTION, TMPDIR)
+# Usage: bench/corpus/corpus_scale.sh [build/quintet] [N]   (env: QUINTET_DATA, RESOLUTION, TMPDIR)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 BIN=$(readlink -f "${1:-build/quintet}")
 N=${2:-21425}
 DATA=$(readlink -f "${QUINTET_DATA:-../shared/data}")

@@ -4,17 +4,17 @@
 # song, process start + `import torch`, and training GFLOP/s as a share of the measured sgemm peak.
 # The two sides alternate (C++ first in odd rounds, Python first in even ones) so that the machine's load
 # falls on both alike; the table gives the median of the rounds. Needs -DQUINTET_BUILD_BENCH=ON:
-#   scripts/build -DQUINTET_BUILD_BENCH=ON && bench/vae_vs_python.sh [rounds]
+#   scripts/build -DQUINTET_BUILD_BENCH=ON && bench/vae_nn/vae_vs_python.sh [rounds]
 # Environment: VAEBENCH_STORE (a 2-steps-per-beat corpus store; default: the demo corpus, built once
 # into build/vaebench/), QUINTET_THREADS (threads on both sides; default: as configure_torch_threads()).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 BUILD="${QUINTET_BUILD_DIR:-build}"
 ROUNDS="${1:-3}"
 BENCH="$BUILD/bench/bench_vae_nn"
 CLI="$BUILD/quintet"
 PY=/usr/bin/python3  # Debian's python3-torch lives in the system interpreter
-REF=bench/python/vae_epoch_reference.py
+REF=bench/vae_nn/vae_epoch_reference.py
 WORK="$BUILD/vaebench"
 mkdir -p "$WORK"
 for f in "$BENCH" "$CLI"; do [ -x "$f" ] || { echo "missing $f: scripts/build -DQUINTET_BUILD_BENCH=ON" >&2; exit 1; }; done
@@ -85,4 +85,4 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-$PY bench/python/vae_bench_table.py "$RESULTS"
+$PY bench/vae_nn/vae_bench_table.py "$RESULTS"

@@ -1,4 +1,4 @@
-// VAE-NN speed through the library's real paths, for bench/vae_vs_python.sh (one JSON line per call):
+// VAE-NN speed through the library's real paths, for bench/vae_nn/vae_vs_python.sh (one JSON line per call):
 //   bench_vae_nn train --corpus STORE --run DIR   one epoch of `quintet train vae` (train_vae_nn, K=16,
 //                                                 batch 100, Adam), stopped after stage 1 epoch 1
 //   bench_vae_nn generate --run DIR [--blocks 64] VaeNnGenerator: load model.pt, generate a song

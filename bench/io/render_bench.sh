@@ -2,9 +2,9 @@
 # Render throughput of `quintet render`: WAV (FluidSynth, FluidR3 GM) and PNG, per file, over the first N
 # LPD-5 files of ../shared/data/lpd5 whose names start with PREFIX. Reports audio seconds per CPU second
 # (user+sys, so other jobs on a shared machine do not distort it) and wall time.
-# usage: bench/render_bench.sh [PREFIX=freedoom] [N=10]   (needs build/quintet)
+# usage: bench/io/render_bench.sh [PREFIX=freedoom] [N=10]   (needs build/quintet)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 prefix="${1:-freedoom}"; n="${2:-10}"
 data="${QUINTET_DATA:-../shared/data}/lpd5"
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The table of bench/vae_vs_python.sh from its results.jsonl (one JSON object per measurement):
+"""The table of bench/vae_nn/vae_vs_python.sh from its results.jsonl (one JSON object per measurement):
 medians over the rounds, the C++ advantage, training GFLOP/s against the measured sgemm peak."""
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
