@@ -28,6 +28,7 @@ EpochLoop::End EpochLoop::run(const TrainStage& stage) {
         }
         if (pos_.epoch >= stage.epochs) return End::Done;
 
+        if (const std::string note = threads_.retune(); !note.empty()) progress_.note(note);
         const auto t0 = Clock::now();
         EpochRecord rec;
         rec.stage = stage.number;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nn/checkpoint.hpp"
+#include "nn/runtime.hpp"
 #include "runs/curve.hpp"
 #include "util/progress.hpp"
 
@@ -59,6 +60,7 @@ private:
     Progress& progress_;
     std::function<void(const TrainPosition&)> save_last_;
     EpochCallback on_epoch_;
+    ThreadTuner threads_;  // re-checked before every epoch
 };
 
 // Per stage of a curve: the epochs done and the best valid loss.
