@@ -8,40 +8,28 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
-#include <exception>
-#include <mutex>
-#include <optional>
-#include <thread>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "cli/command.hpp"
-#include "corpus/song_loader.hpp"
 #include "corpus/store.hpp"
 #include "eval/evaluation.hpp"
 #include "eval/html_report.hpp"
 #include "eval/song_set.hpp"
-#include "util/progress.hpp"
+#include "io/midi/midi_write.hpp"
+#include "systems/system.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
-
-#include "cli/option_table_cli.hpp"
-#include "io/midi/midi_write.hpp"
-#include "runs/run_dir.hpp"
-#include "systems/system.hpp"
 #include "util/flat_json.hpp"
+#include "util/progress.hpp"
 #ifdef QUINTET_HAVE_TORCH
-#include "systems/registry.hpp"
+#include "cli/model/run_options.hpp"
 #include "systems/sample_set.hpp"
 #endif
 
@@ -281,15 +269,8 @@ const bool registered = quintet::cli::register_command([](CLI::App& app, int arg
     cmd->add_option("--device", args->model_device, "--model: cpu, cuda or cuda:N")->capture_default_str();
 #ifdef QUINTET_HAVE_TORCH
     // --model RUN: the options of the run's system (`quintet eval --model RUN --help` lists them).
-    const std::string run_arg = quintet::cli::find_run_argument(argc, argv, "--model");
-    if (!run_arg.empty()) {
-        try {
-            args->model_settings = quintet::make_system(quintet::describe_run(run_arg).kind)->sample_settings();
-            quintet::cli::add_option_table(*cmd, args->model_settings->options());
-        } catch (const quintet::Error&) {
-            // reported when the run is sampled
-        }
-    }
+    // Without a readable run the error comes when the run is sampled.
+    args->model_settings = quintet::cli::add_run_sample_options(*cmd, argc, argv, "--model");
 #else
     (void)argc, (void)argv;
 #endif

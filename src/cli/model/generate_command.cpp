@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "cli/model/run_options.hpp"
 #include "cli/option_table_cli.hpp"
 #include "cli/song_outputs.hpp"
 #include "io/midi/midi_write.hpp"
@@ -52,17 +53,8 @@ const bool registered = quintet::cli::register_command([](CLI::App& app, int arg
     quintet::cli::add_option_table(*cmd, a->common);
     // The run's system's own options, when the run can be read now; otherwise the run is reported at parse
     // time (no such run, not a run, unknown system), not as an unknown option.
-    const std::string run = quintet::cli::find_run_argument(argc, argv, "generate");
-    if (!run.empty()) {
-        try {
-            a->settings = quintet::make_system(quintet::describe_run(run).kind)->sample_settings();
-            quintet::cli::add_option_table(*cmd, a->settings->options());
-        } catch (const quintet::Error&) {
-            cmd->allow_extras();
-        }
-    } else {
-        cmd->allow_extras();
-    }
+    a->settings = quintet::cli::add_run_sample_options(*cmd, argc, argv, "generate");
+    if (!a->settings) cmd->allow_extras();
     cmd->callback([a, cmd] {
         if (!cmd->remaining().empty()) {
             quintet::describe_run(a->run);  // says why the run's options are unknown

@@ -37,7 +37,6 @@ struct VaeNnGenerateOptions {
     std::vector<std::filesystem::path> style_files;  // reference songs (.mid/.npz) for style mixing
     std::string style_artist;        // reference songs: corpus songs whose artist contains this
     double alpha = 0.5;              // z' = alpha * s + (1 - alpha) * z, per instrument
-    std::string device = "cpu";
 };
 
 // "--threshold" text: "auto" (unset) or a number in [0, 1]; UsageError otherwise.
