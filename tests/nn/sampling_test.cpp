@@ -11,7 +11,7 @@ using namespace quintet;
 namespace {
 
 // Logits whose softmax is exactly (1, 2, 3) / 6.
-torch::Tensor one_two_three() { return torch::tensor({0.0, std::log(2.0), std::log(3.0)}); }
+torch::Tensor one_two_three() { return torch::tensor({0.0, std::log(2.0), std::log(3.0)}, torch::kDouble); }
 
 void expect_near(const std::vector<double>& got, const std::vector<double>& want) {
     ASSERT_EQ(got.size(), want.size());
