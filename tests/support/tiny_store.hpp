@@ -1,6 +1,8 @@
 #pragma once
 // A small training store built from a few ../shared/data/lpd5 files (resampled to 2 steps per beat),
 // for the VAE-NN tests: 30 train windows, 3 valid, 3 test.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -62,8 +64,13 @@ inline VaeNnTrainConfig tiny_train_config(const std::filesystem::path& run_dir, 
 
 // An empty place for a test's output: test-tmp/<group>/<name> in the build directory, removed if it exists,
 // its parent created.
+// An empty path of the running test's own: ctest runs the tests of one executable as parallel processes, so two
+// tests sharing a folder would delete or overwrite each other's files.
 inline std::filesystem::path fresh_test_path(const std::string& group, const std::string& name) {
-    std::filesystem::path p = std::filesystem::path(QUINTET_BINARY_DIR) / "test-tmp" / group / name;
+    std::string test = "outside-a-test";
+    if (const auto* info = ::testing::UnitTest::GetInstance()->current_test_info())
+        test = std::string(info->test_suite_name()) + "." + info->name();
+    std::filesystem::path p = std::filesystem::path(QUINTET_BINARY_DIR) / "test-tmp" / group / test / name;
     std::filesystem::remove_all(p);
     std::filesystem::create_directories(p.parent_path());
     return p;
