@@ -2,14 +2,15 @@
 # The DCGAN evidence of docs/RESULTS.md: six short trainings on the same data and seed (no stabiliser, each
 # stabiliser alone, all three, WGAN-GP), their diversity over epochs as one table and one plot, and
 # `quintet eval --model` of each run next to the demo corpus.
-#   ninja -C build quintet_cli gan_diversity_plot && bench/gan/gan_results.sh [epochs] [songs]
+#   ninja -C build quintet_cli gan_diversity_plot && bench/gan/gan_results.sh [epochs] [songs] [windows]
 # Environment: GANRESULTS_STORE (a 4-steps-per-beat store; default: the demo corpus built once into
 # build/ganresults/), QUINTET_THREADS (default: the project's rule).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD="${QUINTET_BUILD_DIR:-build}"
-EPOCHS="${1:-30}"
+EPOCHS="${1:-20}"
 SONGS="${2:-20}"
+WINDOWS="${3:-1024}"  # training windows per run (whole songs, the same ones for every run): keeps each run short
 CLI="$BUILD/quintet"
 PLOT="$BUILD/bench/gan_diversity_plot"
 WORK="$BUILD/ganresults"
@@ -26,8 +27,14 @@ for name in "${RUNS[@]}"; do
   rm -rf "${WORK:?}/$name"
   if [ "$name" = wgan-gp ]; then args=(--loss wgan-gp); else args=(--stabilisers "$name"); fi
   t0=$(date +%s)
-  "$CLI" train gan --corpus "$STORE" --out "$WORK/$name" --epochs "$EPOCHS" --seed 1 --sample-every 10 --quiet "${args[@]}"
+  "$CLI" train gan --corpus "$STORE" --out "$WORK/$name" --epochs "$EPOCHS" --max-windows "$WINDOWS" --seed 1 \
+    --sample-every 10 --quiet "${args[@]}"
   echo "$name: $(( $(date +%s) - t0 )) s (load $(cut -d' ' -f1 /proc/loadavg))"
+done
+# Objective metrics of SONGS songs of 16 bars (4 samples each) per run, against the store's valid split.
+for name in "${RUNS[@]}"; do
+  rm -rf "${WORK:?}/$name-report"
+  "$CLI" eval --model "$WORK/$name" -n "$SONGS" --bars 16 --seed 1 -o "$WORK/$name-report" > /dev/null
 done
 "$PLOT" "$WORK/diversity.png" $(for n in "${RUNS[@]}"; do echo "$n=$WORK/$n/curve.csv"; done)
 echo "plot: $WORK/diversity.png"

@@ -1,6 +1,7 @@
 #include "systems/gan/options.hpp"
 
 #include <sstream>
+#include <utility>
 
 #include "roll/multitrack.hpp"
 #include "util/error.hpp"
@@ -44,14 +45,15 @@ GanStabilisers parse_stabilisers(const std::string& text) {
 }
 
 std::string stabilisers_text(const GanStabilisers& s) {
-    std::string out;
-    auto add = [&](bool on, const char* name) {
-        if (on) out += (out.empty() ? "" : ",") + std::string(name);
-    };
-    add(s.label_smoothing, "label-smoothing");
-    add(s.feature_matching, "feature-matching");
-    add(s.ttur, "ttur");
-    return out.empty() ? "none" : out;
+    std::ostringstream out;  // (string += of literals here trips a GCC 12 -Warray-bounds false positive)
+    const char* sep = "";
+    for (auto [on, name] : {std::pair{s.label_smoothing, "label-smoothing"}, std::pair{s.feature_matching, "feature-matching"},
+                            std::pair{s.ttur, "ttur"}})
+        if (on) {
+            out << sep << name;
+            sep = ",";
+        }
+    return out.str().empty() ? "none" : out.str();
 }
 
 GanLoss parse_gan_loss(const std::string& text) {

@@ -1,6 +1,6 @@
 #pragma once
-// A synthetic corpus store at 4 steps per beat for the DCGAN tests (no shared data needed): eight 8-bar
-// songs (16 windows of 64 steps) with notes in every instrument, and quick training settings.
+// A synthetic corpus store at 4 steps per beat for the DCGAN tests (no shared data needed): four 8-bar
+// train songs (8 windows of 64 steps) with notes in every instrument, and quick training settings.
 #include <filesystem>
 #include <random>
 #include <string>
@@ -34,14 +34,14 @@ inline Multitrack synthetic_song(int bars, int resolution, std::uint64_t seed) {
 }
 
 inline std::filesystem::path gan_store() {
-    const auto path = std::filesystem::path(QUINTET_BINARY_DIR) / "test-tmp" / "gan-synthetic.store";
+    const auto path = std::filesystem::path(QUINTET_BINARY_DIR) / "test-tmp" / "gan-synthetic-4.store";
     if (std::filesystem::exists(path)) return path;
     std::filesystem::create_directories(path.parent_path());
     write_store(path, 4, [](StoreWriter& w) {
-        for (int s = 0; s < 9; ++s) {
+        for (int s = 0; s < 5; ++s) {
             SongInfo info;
             info.id = info.title = "synthetic" + std::to_string(s);
-            info.split = s < 8 ? Split::Train : Split::Valid;
+            info.split = s < 4 ? Split::Train : Split::Valid;
             w.add(info, synthetic_song(8, 4, std::uint64_t(s) + 1));
         }
     });
