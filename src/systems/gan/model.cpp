@@ -46,7 +46,47 @@ GanGeneratorImpl::GanGeneratorImpl(const GanNetSettings& s) : noise_dim_(s.noise
     make_norms(*this, 5, w, s.shared_norm, true, norms_, activations_);
 }
 
+namespace {
+
+// Batch norm over the channels of a channels-last [N, C] tensor: the statistics of BatchNorm2d over (B, H, W).
+torch::Tensor norm_rows(const nn::BatchNorm2d& bn, const torch::Tensor& x) {
+    const auto& o = bn->options;
+    if (bn->is_training() && o.track_running_stats()) {
+        torch::NoGradGuard no_grad;
+        bn->num_batches_tracked.add_(1);  // as the module's forward
+    }
+    return torch::batch_norm(x, bn->weight, bn->bias, bn->running_mean, bn->running_var,
+                             bn->is_training() && o.track_running_stats(), o.momentum().value_or(0.1), o.eps(), false);
+}
+
+}  // namespace
+
 torch::Tensor GanGeneratorImpl::forward(const torch::Tensor& z) {
+    const std::int64_t B = z.size(0);
+    // Layer 1 from the 1 x 1 noise: [B, noise] x [noise, 64 * k] -> rows (b, t) of 64 channels.
+    const auto& w1 = layers_[0]->weight;  // [noise, 64, k, 1]
+    const std::int64_t width = w1.size(1);
+    std::int64_t T = w1.size(2);
+    auto h = z.view({B, noise_dim_}).matmul(w1.view({noise_dim_, width * T}));
+    h = h.view({B, width, T}).transpose(1, 2).reshape({B * T, width}) + layers_[0]->bias;
+    h = activations_[0](norm_rows(norms_[0], h));
+    // Layers 2-5: each row (b, t) gives rows (b, 2t) and (b, 2t + 1): [B T, 64] x [64, 64 * 2].
+    for (std::size_t i = 1; i < 5; ++i) {
+        const auto& w = layers_[i]->weight;  // [64 in, 64 out, 2, 1]
+        h = h.matmul(w.view({width, width * 2})).view({B * T, width, 2}).transpose(1, 2).reshape({B * T * 2, width}) +
+            layers_[i]->bias;
+        T *= 2;
+        h = activations_[i](norm_rows(norms_[i], h));
+    }
+    // Layer 6: each row (b, t) gives 5 channels x 2 steps x P pitches.
+    const auto& w6 = layers_[5]->weight;  // [64, 5, 2, P]
+    const std::int64_t channels = w6.size(1), pitches = w6.size(3);
+    auto out = h.matmul(w6.view({width, channels * 2 * pitches})).view({B, T, channels, 2, pitches});
+    out = out.permute({0, 2, 1, 3, 4}).reshape({B, channels, T * 2, pitches}) + layers_[5]->bias.view({1, channels, 1, 1});
+    return torch::sigmoid(out);
+}
+
+torch::Tensor GanGeneratorImpl::forward_modules(const torch::Tensor& z) {
     auto h = z.view({z.size(0), noise_dim_, 1, 1});
     for (std::size_t i = 0; i < 5; ++i) h = activations_[i](norms_[i](layers_[i](h)));
     return torch::sigmoid(layers_[5](h));
@@ -66,6 +106,30 @@ GanDiscriminatorImpl::GanDiscriminatorImpl(const GanNetSettings& s) {
 }
 
 DiscriminatorOutput GanDiscriminatorImpl::forward(const torch::Tensor& blocks) {
+    const std::int64_t B = blocks.size(0), C = blocks.size(1), S = blocks.size(2), P = blocks.size(3);
+    const auto& w1 = layers_[0]->weight;  // [16, 5, 2, P]
+    const std::int64_t width = w1.size(0);
+    // conv1: rows (b, t) of the 5 x 2 x P cells at steps 2t, 2t + 1 -> [B T, 10 P] x [10 P, 16].
+    std::int64_t T = S / 2;
+    auto h = blocks.reshape({B, C, T, 2, P}).permute({0, 2, 1, 3, 4}).reshape({B * T, C * 2 * P});
+    h = torch::addmm(layers_[0]->bias, h, w1.view({width, C * 2 * P}).t());
+    auto act = [&](std::size_t i, const torch::Tensor& x) { return activations_[i](norms_.empty() ? x : norm_rows(norms_[i], x)); };
+    h = act(0, h);
+    DiscriminatorOutput out;
+    out.features = h.view({B, T, width}).permute({0, 2, 1}).unsqueeze(3);  // [B, 16, T, 1], as the modules' layout
+    for (std::size_t i = 1; i < 5; ++i) {
+        if (!dropout_.is_empty()) h = dropout_(h);
+        const auto& w = layers_[i]->weight;  // [16 out, 16 in, 2, 1]
+        T /= 2;
+        h = torch::addmm(layers_[i]->bias, h.view({B * T, 2, width}).transpose(1, 2).reshape({B * T, width * 2}),
+                         w.view({width, width * 2}).t());
+        h = act(i, h);
+    }
+    out.logit = out_(h.view({B, T, width}).permute({0, 2, 1}).reshape({B, width * T})).squeeze(1);
+    return out;
+}
+
+DiscriminatorOutput GanDiscriminatorImpl::forward_modules(const torch::Tensor& blocks) {
     DiscriminatorOutput out;
     auto h = blocks;
     for (std::size_t i = 0; i < 5; ++i) {

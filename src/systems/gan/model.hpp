@@ -30,7 +30,11 @@ struct GanNetSettings {
 class GanGeneratorImpl : public torch::nn::Module {
 public:
     explicit GanGeneratorImpl(const GanNetSettings& s);
-    torch::Tensor forward(const torch::Tensor& z);  // [B, noise] -> probabilities [B, 5, steps, pitches]
+    // [B, noise] -> probabilities [B, 5, steps, pitches]. Every layer's stride equals its kernel along time and
+    // its kernel spans all its width, so each is one matrix product: computed so, channels last, on the modules'
+    // own weights (2-3x faster on the CPU than the transposed-conv kernels; bench/gan, docs/BENCHMARKS.md).
+    torch::Tensor forward(const torch::Tensor& z);
+    torch::Tensor forward_modules(const torch::Tensor& z);  // the same through the conv modules (the tests' oracle)
     int noise_dim() const { return noise_dim_; }
 
 private:
@@ -49,7 +53,8 @@ struct DiscriminatorOutput {
 class GanDiscriminatorImpl : public torch::nn::Module {
 public:
     explicit GanDiscriminatorImpl(const GanNetSettings& s);
-    DiscriminatorOutput forward(const torch::Tensor& blocks);
+    DiscriminatorOutput forward(const torch::Tensor& blocks);          // as matrix products (see G)
+    DiscriminatorOutput forward_modules(const torch::Tensor& blocks);  // through the conv modules (oracle)
 
 private:
     std::vector<torch::nn::Conv2d> layers_;       // 5

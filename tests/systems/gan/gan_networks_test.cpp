@@ -23,6 +23,16 @@ std::vector<torch::Tensor> gradients(torch::nn::Module& m) {
     return g;
 }
 
+double largest_gradient(torch::nn::Module& m) {
+    double largest = 0;
+    for (auto& p : m.parameters()) largest = std::max(largest, p.grad().abs().max().item<double>());
+    return largest;
+}
+
+bool close_in_scale(const torch::Tensor& a, const torch::Tensor& b, double scale) {
+    return (a - b).abs().max().item<double>() <= 1e-5 * scale + 1e-7;
+}
+
 }  // namespace
 
 TEST(GanNetworks, OutputShapesOfBothPresets) {
@@ -190,4 +200,47 @@ TEST(GanOptions, StabilisersAndOptimisers) {
     c.lr_g = 5e-5;
     EXPECT_EQ(gan_optimiser_settings(c, {}, GanLoss::WganGp).lr_g, 5e-5);
     EXPECT_THROW(parse_gan_loss("hinge"), UsageError);
+}
+
+TEST(GanNetworks, MatrixProductPathEqualsTheConvModules) {
+    // forward() computes every layer as one matrix product; forward_modules() runs the conv modules on the same
+    // weights. Values, input and weight gradients, and batch-norm running statistics must agree.
+    for (const char* preset : {"original", "article"})
+        for (bool shared : {false, true}) {
+            torch::manual_seed(6);
+            const auto s = settings(preset, shared);
+            GanNets a(s), b(s);
+            for (auto& p : b.generator->named_parameters()) p.value().data().copy_(a.generator->named_parameters()[p.key()]);
+            for (auto& p : b.discriminator->named_parameters())
+                p.value().data().copy_(a.discriminator->named_parameters()[p.key()]);
+            auto z = torch::randn({5, 100});
+            auto fast = a.generator(z), slow = b.generator->forward_modules(z);  // training mode: batch statistics
+            ASSERT_TRUE(torch::allclose(fast, slow, 1e-4, 1e-6)) << preset << shared;
+            fast.pow(2).sum().backward();
+            slow.pow(2).sum().backward();
+            auto gb = b.generator->named_parameters();
+            // Float rounding differs between the two paths; a bias before a batch norm has a true gradient of 0 and
+            // gets rounding noise on both, so gradients compare on the scale of the network's largest one.
+            const double g_scale = largest_gradient(*b.generator);
+            for (const auto& p : a.generator->named_parameters())
+                EXPECT_TRUE(close_in_scale(p.value().grad(), gb[p.key()].grad(), g_scale)) << preset << shared << p.key();
+            auto bb = b.generator->named_buffers();
+            for (const auto& buf : a.generator->named_buffers())
+                EXPECT_TRUE(torch::allclose(buf.value().to(torch::kDouble), bb[buf.key()].to(torch::kDouble), 1e-4, 1e-6)) << buf.key();
+            // D in eval mode (no dropout draws), on blocks that need a gradient (WGAN-GP and G's step use it)
+            a.discriminator->eval();
+            b.discriminator->eval();
+            auto x1 = torch::rand({5, 5, s.shape.steps, s.shape.pitches}).requires_grad_(true);
+            auto x2 = x1.detach().clone().requires_grad_(true);
+            auto da = a.discriminator(x1), db = b.discriminator->forward_modules(x2);
+            ASSERT_TRUE(torch::allclose(da.logit, db.logit, 1e-4, 1e-5)) << preset << shared;
+            ASSERT_TRUE(torch::allclose(da.features, db.features, 1e-4, 1e-5));
+            (da.logit.sum() + da.features.sum()).backward();
+            (db.logit.sum() + db.features.sum()).backward();
+            EXPECT_TRUE(torch::allclose(x1.grad(), x2.grad(), 1e-3, 1e-6));
+            auto pb = b.discriminator->named_parameters();
+            const double d_scale = largest_gradient(*b.discriminator);
+            for (const auto& p : a.discriminator->named_parameters())
+                EXPECT_TRUE(close_in_scale(p.value().grad(), pb[p.key()].grad(), d_scale)) << p.key();
+        }
 }
