@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <optional>
 
@@ -166,6 +167,8 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
         progress.note("note: the store is at " + std::to_string(store.resolution()) + " steps per beat; songs are resampled to " +
                       std::to_string(shape.resolution) + " (build it with --resolution " + std::to_string(shape.resolution) + ")");
     const torch::Tensor rolls = window_tensor(train);  // uint8 velocities, binarised per batch
+    const std::int64_t notes_per_window =
+        std::max<std::int64_t>(1, std::llround(rolls.gt(0).sum().item<double>() / double(train.size())));
 
     fs::create_directories(run);
     DataSummary summary;
@@ -240,10 +243,16 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
         nets.generator->eval();
         const auto probabilities = nets.generator(fixed_noise).cpu();
         nets.generator->train();
-        const double threshold = GanGenerateOptions{}.threshold;
-        const auto on = probabilities.ge(threshold).to(torch::kUInt8).contiguous();
+        // Each sample's k most likely cells, k = the training windows' mean number of sounding cells: a G that
+        // ignores its noise gives k identical cells every time, whatever its outputs' calibration (after a short
+        // training every probability may sit below generation's threshold, and then every sample is silent).
+        const auto flat = probabilities.flatten(1);
+        const auto top = std::get<1>(flat.topk(std::min<std::int64_t>(notes_per_window, flat.size(1)), 1));
+        const auto on = torch::zeros(flat.sizes(), torch::kUInt8).scatter_(1, top, 1).contiguous();
         const auto* p = on.data_ptr<std::uint8_t>();
-        const SampleDiversity d = sample_diversity(std::vector<std::uint8_t>(p, p + on.numel()), kDiversitySamples);
+        SampleDiversity d = sample_diversity(std::vector<std::uint8_t>(p, p + on.numel()), kDiversitySamples);
+        const double threshold = GanGenerateOptions{}.threshold;
+        d.density = probabilities.ge(threshold).to(torch::kDouble).mean().item<double>();  // what generation would write
         const int epoch = pos.epoch + 1;
 #ifdef QUINTET_HAVE_IMAGES
         if (c.sample_every > 0 && (epoch % c.sample_every == 0 || epoch == c.epochs)) {
