@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
             series.push_back(read_series(arg.substr(0, eq), arg.substr(eq + 1), "diversity_jaccard"));
         }
         quintet::PlotOptions o;
-        o.title = "DCGAN: diversity of 64 fixed-noise samples (mean pairwise Jaccard distance)";
+        o.title = "DCGAN: diversity of 64 fixed-noise samples";
         o.x_label = "epoch";
         o.y_label = "Jaccard distance";
         o.width = 900;
