@@ -1,0 +1,48 @@
+#pragma once
+// Songs from a trained DCGAN (SEED-SPEC 11.5, with its drums kept): G's samples laid end to end with no gap,
+// optionally after the opening bars of the user's music. The GAN is unconditional: the samples do not continue
+// the prime musically, they follow it.
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <optional>
+
+#include "nn/sampling.hpp"
+#include "roll/multitrack.hpp"
+#include "systems/gan/model.hpp"
+#include "systems/gan/options.hpp"
+
+namespace quintet {
+
+// G's probabilities [n, 5, S, P] -> note values in [0, 1]: a cell sounds when its probability reaches the
+// threshold, or (rng given) when a uniform draw falls below it; a sounding cell keeps its probability as
+// velocity / 127, as the original's `x[x < 0.7] = 0; x * 127`.
+torch::Tensor notes_from_probabilities(const torch::Tensor& probabilities, double threshold, SamplingRng* rng = nullptr);
+
+// Blocks [n, 5, S, P] of note values -> an LPD-5 Multitrack at shape.resolution, block i at step i * S, the
+// pitch columns at shape.lowest_pitch.
+Multitrack blocks_to_multitrack(const torch::Tensor& blocks, const GanShape& shape, double tempo);
+
+class GanSongMaker {
+public:
+    // Loads config.json + model.pt; UsageError/FormatError for a missing run or one of another system.
+    GanSongMaker(const std::filesystem::path& run_dir, const std::string& device = "cpu");
+
+    Multitrack generate(const GanGenerateOptions& options);
+    // n samples of G (eval mode) from noise drawn with `seed`: probabilities [n, 5, S, P] on the CPU.
+    torch::Tensor sample_probabilities(std::int64_t n, std::uint64_t seed);
+    const GanShape& shape() const { return nets_.settings.shape; }
+    // How many samples a song of `bars` bars takes after `prime_steps` steps of prime.
+    int samples_for(int bars, std::size_t prime_steps) const;
+
+private:
+    std::filesystem::path run_dir_;
+    torch::Device device_;
+    GanNets nets_;
+};
+
+// The opening of a prime file at `resolution`: its first `bars` 4/4 bars (fewer when it is shorter, cut at
+// its last note rounded up to a bar), LPD-5 tracks. UsageError when it has no notes.
+Multitrack prime_opening(const std::filesystem::path& file, int resolution, int bars);
+
+}  // namespace quintet
