@@ -84,12 +84,12 @@ ChordTokens parse_chord_tokens(const std::string& text) {
 const char* token_scheme_name(TokenScheme s) { return s == TokenScheme::Steps ? "steps" : "events"; }
 const char* chord_tokens_name(ChordTokens c) { return c == ChordTokens::Pitches ? "pitch" : "pitch-class"; }
 
-std::string pitch_name(int pitch) {
+std::string pitch_token(int pitch) {
     if (pitch < 0 || pitch >= kPitches) throw UsageError("pitch " + std::to_string(pitch) + " is outside 0..127");
     return std::string(kPitchClassNames[pitch % 12]) + std::to_string(pitch / 12 - 1);
 }
 
-int parse_pitch_name(std::string_view text) {
+int parse_pitch_token(std::string_view text) {
     for (int pc = 11; pc >= 0; --pc) {  // sharps first: "C#4" must not read as "C" + "#4"
         const std::string_view name = kPitchClassNames[pc];
         if (text.substr(0, name.size()) != name) continue;
@@ -105,15 +105,21 @@ int parse_pitch_name(std::string_view text) {
 
 std::string onset_token(const std::vector<int>& pitches, ChordTokens chords) {
     if (pitches.empty()) throw UsageError("onset_token: an onset set needs a pitch");
-    if (pitches.size() == 1) return pitch_name(pitches.front());  // a single note keeps its octave in both modes
+    if (pitches.size() == 1) return pitch_token(pitches.front());  // a single note keeps its octave in both modes
     std::string token;
     if (chords == ChordTokens::Pitches) {
-        for (int p : pitches) token += (token.empty() ? "" : ".") + pitch_name(p);
+        for (int p : pitches) {
+            if (!token.empty()) token += '.';
+            token += pitch_token(p);
+        }
         return token;
     }
     std::set<int> classes;  // ascending: one spelling per set of pitch classes (music21's normalOrder is a rotation)
     for (int p : pitches) classes.insert(p % 12);
-    for (int pc : classes) token += (token.empty() ? "" : ".") + std::to_string(pc);
+    for (int pc : classes) {
+        if (!token.empty()) token += '.';
+        token += std::to_string(pc);
+    }
     return token;
 }
 
@@ -121,7 +127,7 @@ std::vector<int> token_pitches(std::string_view token) {
     if (is_special(token)) return {};
     std::set<int> pitches;
     for (std::string_view part : split_dots(token)) {
-        int p = parse_pitch_name(part);
+        int p = parse_pitch_token(part);
         if (p < 0 && parse_pitch_class(part) >= 0) p = kPitchClassOctave4 + parse_pitch_class(part);
         if (p < 0) throw UsageError("'" + std::string(token) + "' is not a note token");
         pitches.insert(p);

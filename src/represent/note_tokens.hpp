@@ -48,8 +48,8 @@ const char* token_scheme_name(TokenScheme s);
 const char* chord_tokens_name(ChordTokens c);
 
 // MIDI pitch <-> music21's name with octave (60 = "C4", 61 = "C#4", 0 = "C-1"); -1 when the text is no pitch.
-std::string pitch_name(int pitch);
-int parse_pitch_name(std::string_view text);
+std::string pitch_token(int pitch);
+int parse_pitch_token(std::string_view text);
 
 // The token of an onset set (pitches ascending and distinct, at least one).
 std::string onset_token(const std::vector<int>& pitches, ChordTokens chords);

@@ -38,14 +38,14 @@ std::set<std::pair<std::size_t, int>> onsets(const Track& t) {
 
 }  // namespace
 
-TEST(NoteTokens, PitchNamesFollowMusic21) {
-    EXPECT_EQ(pitch_name(60), "C4");
-    EXPECT_EQ(pitch_name(61), "C#4");
-    EXPECT_EQ(pitch_name(0), "C-1");
-    EXPECT_EQ(pitch_name(127), "G9");
-    EXPECT_EQ(pitch_name(69), "A4");
-    for (int p = 0; p < 128; ++p) EXPECT_EQ(parse_pitch_name(pitch_name(p)), p) << p;
-    for (const char* bad : {"", "H4", "C", "C#", "c4", "C4x", "G#9", "C-2", "4"}) EXPECT_EQ(parse_pitch_name(bad), -1) << bad;
+TEST(NoteTokens, PitchTokensFollowMusic21) {
+    EXPECT_EQ(pitch_token(60), "C4");
+    EXPECT_EQ(pitch_token(61), "C#4");
+    EXPECT_EQ(pitch_token(0), "C-1");
+    EXPECT_EQ(pitch_token(127), "G9");
+    EXPECT_EQ(pitch_token(69), "A4");
+    for (int p = 0; p < 128; ++p) EXPECT_EQ(parse_pitch_token(pitch_token(p)), p) << p;
+    for (const char* bad : {"", "H4", "C", "C#", "c4", "C4x", "G#9", "C-2", "4"}) EXPECT_EQ(parse_pitch_token(bad), -1) << bad;
 }
 
 TEST(NoteTokens, OnsetTokensWithAndWithoutOctaves) {
