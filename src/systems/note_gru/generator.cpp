@@ -40,6 +40,7 @@ struct NoteGruGenerator::Impl {
     NoteVocabulary vocabulary;
     torch::Device device{torch::kCPU};
     NoteGruNet net{nullptr};
+    std::unique_ptr<NoteGruStepper> stepper;  // CPU: generation without torch's per-op cost (gru_step.hpp)
 
     TokenSampling sampling(const NoteGruGenerateOptions& o) const { return {o.greedy, o.temperature, o.top_k, o.top_p}; }
 
@@ -103,6 +104,18 @@ struct NoteGruGenerator::Impl {
         torch::InferenceMode inference;
         std::vector<std::int64_t> out;
         out.reserve(std::size_t(std::max<std::int64_t>(count, 0)));
+        if (stepper) {
+            std::vector<float> logits(std::size_t(stepper->vocabulary()));
+            const auto view = torch::from_blob(logits.data(), {stepper->vocabulary()}, torch::kFloat);
+            stepper->reset();
+            for (auto id : prime) stepper->step(id, logits.data());  // the primer, once
+            for (std::int64_t i = 0; i < count; ++i) {
+                if (logits.size() > 1) logits[0] = -std::numeric_limits<float>::infinity();  // never <unk>
+                out.push_back(sample_token(view, s, rng));
+                if (i + 1 < count) stepper->step(out.back(), logits.data());
+            }
+            return out;
+        }
         torch::Tensor state;
         auto input = torch::tensor(prime, torch::kLong).view({1, -1}).to(device);
         auto logits = net->forward(input, state);  // the primer, once
@@ -127,6 +140,7 @@ NoteGruGenerator::NoteGruGenerator(const fs::path& run_dir, const std::string& d
                                                                     " tokens, but model.json says " + std::to_string(impl_->info.vocabulary));
     impl_->device = parse_device(device);
     impl_->net = load_run_net(run_dir, impl_->device);
+    if (impl_->device.is_cpu()) impl_->stepper = std::make_unique<NoteGruStepper>(weights_of(impl_->net));
 }
 
 NoteGruGenerator::~NoteGruGenerator() = default;

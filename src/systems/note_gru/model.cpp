@@ -65,6 +65,27 @@ NllSum sequences_nll(NoteGruNet& net, const std::vector<std::vector<std::int64_t
     return sum;
 }
 
+NoteGruWeights weights_of(NoteGruNet& net) {
+    auto floats = [](const torch::Tensor& t) {
+        const auto c = t.detach().to(torch::kCPU, torch::kFloat).contiguous();
+        return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    };
+    const NoteGruShape& s = net->shape();
+    NoteGruWeights w;
+    w.vocabulary = s.vocabulary;
+    w.embedding = s.embedding;
+    w.hidden = s.hidden;
+    w.all_layers = s.all_layers;
+    w.embedding_table = floats(net->embedding->weight);
+    for (auto& gru : net->grus) {
+        auto p = gru->named_parameters();
+        w.layers.push_back({floats(p["weight_ih_l0"]), floats(p["weight_hh_l0"]), floats(p["bias_ih_l0"]), floats(p["bias_hh_l0"])});
+    }
+    w.decoder_w = floats(net->decoder->weight);
+    w.decoder_b = floats(net->decoder->bias);
+    return w;
+}
+
 namespace {
 std::string vocabulary_text(std::int64_t v) { return "a vocabulary of " + std::to_string(v) + " tokens"; }
 std::string readout_text(std::int64_t all) { return all ? "the all-layers readout" : "the top-layer readout"; }

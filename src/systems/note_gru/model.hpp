@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nn/checkpoint.hpp"
+#include "systems/note_gru/gru_step.hpp"
 #include "systems/note_gru/run_info.hpp"
 
 namespace quintet {
@@ -53,6 +54,9 @@ struct NllSum {
 };
 NllSum sequences_nll(NoteGruNet& net, const std::vector<std::vector<std::int64_t>>& sequences, const torch::Device& device,
                      int batch = 16, int chunk = 256);
+
+// The net's weights as plain floats, for the CPU stepper (gru_step.hpp).
+NoteGruWeights weights_of(NoteGruNet& net);
 
 // model.json + model.pt of a run onto `device`, in eval mode.
 NoteGruNet load_run_net(const std::filesystem::path& run_dir, const torch::Device& device);

@@ -84,3 +84,22 @@ TEST(NoteGruNet, CheckpointsCarryTheShape) {
     EXPECT_THROW(load_net(dir / "model.pt", top), FormatError);
     std::filesystem::remove_all(dir);
 }
+
+TEST(NoteGruNet, CpuStepperEqualsTheModules) {
+    torch::manual_seed(7);
+    for (bool all : {true, false}) {
+        NoteGruNet net(NoteGruShape{11, 6, 5, 3, all});
+        NoteGruStepper stepper(weights_of(net));
+        torch::NoGradGuard no_grad;
+        const auto ids = torch::randint(0, 11, {1, 12}, torch::kLong);
+        torch::Tensor state;
+        const auto whole = net->forward(ids, state);
+        std::vector<float> logits(11);
+        for (std::int64_t t = 0; t < 12; ++t) {
+            stepper.step(ids[0][t].item<std::int64_t>(), logits.data());
+            const auto want = whole[0][t];
+            for (std::int64_t v = 0; v < 11; ++v) EXPECT_NEAR(logits[std::size_t(v)], want[v].item<float>(), 1e-5) << t << " " << v;
+        }
+        EXPECT_THROW(stepper.step(11, logits.data()), UsageError);
+    }
+}
