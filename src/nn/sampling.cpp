@@ -60,14 +60,17 @@ std::vector<double> token_distribution(const torch::Tensor& logits, const TokenS
     std::vector<double> v = to_doubles(logits);
     for (double x : v)
         if (std::isnan(x)) throw Error("sampling: the model produced NaN logits");
-    const auto order = ranked(v);
+    // The ranking is needed only to cut (greedy, top-k, top-p); a plain softmax needs only the maximum, which
+    // spares a sort of the vocabulary on every token of a generation loop.
+    const bool cut = s.greedy || s.top_k > 0 || s.top_p < 1;
+    const auto order = cut ? ranked(v) : std::vector<std::size_t>{};
     std::vector<double> p(v.size(), 0.0);
     if (s.greedy) {
         p[order.front()] = 1;
         return p;
     }
     // Softmax with the maximum subtracted (no overflow for large logits).
-    const double top = v[order.front()];
+    const double top = cut ? v[order.front()] : *std::max_element(v.begin(), v.end());
     for (std::size_t i = 0; i < v.size(); ++i) p[i] = std::exp((v[i] - top) / s.temperature);
     if (s.top_k > 0)
         for (std::size_t r = static_cast<std::size_t>(s.top_k); r < order.size(); ++r) p[order[r]] = 0;

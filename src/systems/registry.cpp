@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "systems/gan/system.hpp"
+#include "systems/note_gru/system.hpp"
 #include "systems/vae_nn/system.hpp"
 #include "util/error.hpp"
 
@@ -12,6 +13,7 @@ const std::vector<SystemEntry>& registered_systems() {
     static const std::vector<SystemEntry> systems = {
         {"vae-nn", {"vae"}, [] { return std::unique_ptr<System>(std::make_unique<VaeNnSystem>()); }},
         {"gan", {"dcgan"}, [] { return std::unique_ptr<System>(std::make_unique<GanSystem>()); }},
+        {"note-rnn", {"note-gru"}, [] { return std::unique_ptr<System>(std::make_unique<NoteGruSystem>()); }},
     };
     return systems;
 }
