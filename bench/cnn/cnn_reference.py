@@ -201,6 +201,8 @@ def load_quintet_band(run):
     tensors.update(dict(archive.named_buffers()))
     state = {}
     for key, value in tensors.items():
+        if not key.startswith("band."):
+            continue  # the header (kind_cnn, separate_encoders, relu_output)
         rest = key[len("band."):]
         if rest.startswith("melody_piano."):
             state["melody." + rest[len("melody_piano."):]] = value

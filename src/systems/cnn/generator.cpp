@@ -54,7 +54,8 @@ struct CnnGenerator::Packed {
     struct Trunks {
         torch::Tensor l1, c1, l23, c23, d1, e1, d2, e2, d3, e3;
     };
-    Encoders melody_encoder, harmony_encoders;  // 1; 8 (nets 1-4 own block, then nets 1-4 piano block)
+    Encoders melody_encoder, harmony_encoders;  // 1; shared: 4 (nets 1-4), separate: 8 (own, then piano encoders)
+    bool shared = true;
     Trunks melody_trunk, harmony_trunks;        // 1; 4
     CnnOutput output = CnnOutput::Sigmoid;
 
@@ -94,28 +95,30 @@ struct CnnGenerator::Packed {
         return {s(l1), s(c1), s(l23), s(c23), s(d1), s(e1), s(d2), s(e2), s(d3), s(e3)};
     }
 
-    explicit Packed(CnnBand& band) : output(band->output()) {
+    explicit Packed(CnnBand& band) : shared(band->encoders() == HarmonyEncoders::Shared), output(band->output()) {
         torch::NoGradGuard no_grad;
         melody_encoder = pack(std::vector<CnnEncoder>{band->melody()->encoder});
         melody_trunk = pack({{band->melody()->bottleneck, band->melody()->decoder}});
         std::vector<CnnEncoder> encoders;
         std::vector<std::pair<CnnBottleneck, CnnDecoder>> trunks;
         for (int i = 1; i < kCnnInstruments; ++i) encoders.push_back(band->harmony(i)->own_encoder);
-        for (int i = 1; i < kCnnInstruments; ++i) encoders.push_back(band->harmony(i)->piano_encoder);
+        if (!shared)
+            for (int i = 1; i < kCnnInstruments; ++i) encoders.push_back(band->harmony(i)->piano_encoder);
         for (int i = 1; i < kCnnInstruments; ++i) trunks.emplace_back(band->harmony(i)->bottleneck, band->harmony(i)->decoder);
         harmony_encoders = pack(encoders);
         harmony_trunks = pack(trunks);
     }
 
-    // x [E, 32, 128] -> features [E, 1, 256]; `drop` applies Monte-Carlo dropout (or nothing).
+    // x [E, R, 32, 128]: R blocks through each of E encoders (a shared encoder reads its weights once for
+    // both inputs) -> features [E, R, 256]; `drop` applies Monte-Carlo dropout (or nothing).
     template <class Drop>
     static torch::Tensor encode(const Encoders& p, const torch::Tensor& x, Drop&& drop) {
-        const auto E = x.size(0);
-        auto h = x.reshape({E, 8, 4, 32, 4}).permute({0, 1, 3, 2, 4}).reshape({E, 256, 16});
+        const auto E = x.size(0), R = x.size(1);
+        auto h = x.reshape({E, R, 8, 4, 32, 4}).permute({0, 1, 2, 4, 3, 5}).reshape({E, R * 256, 16});
         h = drop(torch::relu(torch::baddbmm(p.b1, h, p.w1)));
-        h = h.reshape({E, 2, 4, 8, 4, 64}).permute({0, 1, 3, 2, 4, 5}).reshape({E, 16, 1024});
+        h = h.reshape({E, R, 2, 4, 8, 4, 64}).permute({0, 1, 2, 4, 3, 5, 6}).reshape({E, R * 16, 1024});
         h = drop(torch::relu(torch::baddbmm(p.b2, h, p.w2)));
-        return torch::relu(torch::baddbmm(p.b3, h.reshape({E, 1, 2048}), p.w3));
+        return torch::relu(torch::baddbmm(p.b3, h.reshape({E, R, 2048}), p.w3));
     }
 
     // features [N, 1, in] -> activated blocks [N, 32, 128].
@@ -213,11 +216,18 @@ torch::Tensor CnnGenerator::predict_next(const torch::Tensor& current, const tor
         return h * keep / (1 - dropout);
     };
     // The piano first, then the four others given the new piano block (as the song keeps it).
-    auto piano = p.decode(p.melody_trunk, Packed::encode(p.melody_encoder, current.narrow(0, 0, 1), drop));
+    auto piano = p.decode(p.melody_trunk, Packed::encode(p.melody_encoder, current.narrow(0, 0, 1).unsqueeze(0), drop));
     auto piano_block = shape_block(piano, thresholds.narrow(0, 0, 1));
-    auto inputs = torch::cat({current.narrow(0, 1, 4), piano_block.expand({4, kCnnSteps, kPitches})});
-    auto features = Packed::encode(p.harmony_encoders, inputs, drop);  // [8, 1, 256]: own blocks, then piano
-    auto others = p.decode(p.harmony_trunks, torch::cat({features.narrow(0, 0, 4), features.narrow(0, 4, 4)}, 2));
+    const auto own = current.narrow(0, 1, 4), pianos = piano_block.expand({4, kCnnSteps, kPitches});
+    torch::Tensor features;  // [4, 1, 512]: each net's own-block features, then its piano-block features
+    if (p.shared) {
+        auto f = Packed::encode(p.harmony_encoders, torch::stack({own, pianos}, 1), drop);  // [4, 2, 256]
+        features = f.reshape({4, 1, 512});
+    } else {
+        auto f = Packed::encode(p.harmony_encoders, torch::cat({own, pianos}).unsqueeze(1), drop);  // [8, 1, 256]
+        features = torch::cat({f.narrow(0, 0, 4), f.narrow(0, 4, 4)}, 2);
+    }
+    auto others = p.decode(p.harmony_trunks, features);
     if (activated) *activated = torch::cat({piano, others});
     return torch::cat({piano_block, shape_block(others, thresholds.narrow(0, 1, 4))});
 }
