@@ -136,9 +136,15 @@ int recon(int argc, char** argv) {
     return 0;
 }
 
-// Diversity of the generated bars of a set of songs: the first block (16 beats, the seed) left out.
+// Diversity of the generated bars of a set of songs (the first block, 16 beats = the seed, left out): the
+// set metrics of src/eval (every bar against every bar), and how far the songs are from each other bar by
+// bar: the Jaccard distance between bar k of song a and bar k of song b, over all song pairs and bars
+// (0: the songs are identical; two empty bars count as identical).
 void report_set(const char* label, const std::vector<Multitrack>& songs) {
     eval::BarSet bars;
+    eval::BarGrid aligned;
+    aligned.skip_empty = false;
+    std::vector<eval::BarSet> per_song;
     long long notes = 0;
     for (auto mt : songs) {
         const std::size_t seed_steps = std::size_t(16 * mt.resolution);
@@ -146,10 +152,18 @@ void report_set(const char* label, const std::vector<Multitrack>& songs) {
         for (const auto& t : mt.tracks)
             for (auto v : t.roll) notes += v > 0;
         bars.add(mt);
+        per_song.emplace_back(aligned);
+        per_song.back().add(mt);
     }
+    double sum = 0;
+    long long count = 0;
+    for (std::size_t a = 0; a < per_song.size(); ++a)
+        for (std::size_t b = a + 1; b < per_song.size(); ++b)
+            for (std::size_t k = 0; k < std::min(per_song[a].size(), per_song[b].size()); ++k, ++count)
+                sum += eval::bar_distance(per_song[a], k, per_song[b], k);
     const auto d = eval::diversity(bars);
-    std::printf("| %s | %zu | %.3f | %.1f %% | %.0f |\n", label, d.bars, d.mean_pairwise_distance, 100 * d.distinct_bar_share,
-                double(notes) / double(songs.size()));
+    std::printf("| %s | %zu | %.3f | %.1f %% | %.3f | %.0f |\n", label, d.bars, d.mean_pairwise_distance,
+                100 * d.distinct_bar_share, count ? sum / double(count) : 0.0, double(notes) / double(songs.size()));
 }
 
 int collapse(int argc, char** argv) {
@@ -175,8 +189,8 @@ int collapse(int argc, char** argv) {
         r.prime = prime;
         one.push_back(sampler->sample(r, *settings));
     }
-    std::printf("run %s (%s)%s\n| songs | generated bars | mean pairwise distance | distinct bars | note cells per song |\n"
-                "|---|---|---|---|---|\n", run.c_str(), system->kind().c_str(), extra.c_str());
+    std::printf("run %s (%s)%s\n| songs | generated bars | mean pairwise distance | distinct bars | song-to-song distance, same bar | note cells per song |\n"
+                "|---|---|---|---|---|---|\n", run.c_str(), system->kind().c_str(), extra.c_str());
     report_set("10 seeds, 10 corpus seed blocks", varied);
     report_set("10 seeds, one seed block (--prime)", one);
     return 0;

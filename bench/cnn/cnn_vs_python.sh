@@ -27,6 +27,7 @@ if [ -z "${QUINTET_THREADS:-}" ]; then
   QUINTET_THREADS=$(awk -v hw="$hw" '{ t = hw - int($1 + 0.5); if (t < 1) t = 1; if (t > hw) t = hw; print t }' /proc/loadavg)
 fi
 export QUINTET_THREADS
+export OMP_WAIT_POLICY=passive  # as `quintet` sets for quintet-nn; the same for both sides
 T=$QUINTET_THREADS
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $hw hardware threads; threads on both sides: $T"
 echo "python: $($PY -c 'import torch; print("torch", torch.__version__)'); store: $STORE; load at start: $(cut -d' ' -f1-3 /proc/loadavg)"

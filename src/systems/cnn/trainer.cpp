@@ -248,7 +248,8 @@ CnnTrainResult train_cnn(const CnnTrainConfig& config, const EpochCallback& on_e
         pos = load_checkpoint(last_file, last_layout);
         if (fs::exists(best_file)) load_weights(best_file, cnn_layout(best));
         curve.load_until(pos.stage, pos.epoch);
-        progress.note("resuming " + run.string() + " at epoch " + std::to_string(pos.epoch));
+        progress.note(pos.stage == 1 ? "resuming " + run.string() + " after epoch " + std::to_string(pos.epoch)
+                                     : run.string() + ": training already finished (a finished run is not extended)");
     }
     progress.note("data: " + std::to_string(train_pairs.size()) + " train window pairs (" + std::to_string(train.songs) +
                   " songs), " + std::to_string(valid_pairs.size()) + " valid pairs; device " + config.device);
