@@ -4,6 +4,7 @@
 
 #include "systems/gan/system.hpp"
 #include "systems/note_gru/system.hpp"
+#include "systems/cnn/system.hpp"
 #include "systems/vae_nn/system.hpp"
 #include "util/error.hpp"
 
@@ -14,6 +15,7 @@ const std::vector<SystemEntry>& registered_systems() {
         {"vae-nn", {"vae"}, [] { return std::unique_ptr<System>(std::make_unique<VaeNnSystem>()); }},
         {"gan", {"dcgan"}, [] { return std::unique_ptr<System>(std::make_unique<GanSystem>()); }},
         {"note-rnn", {"note-gru"}, [] { return std::unique_ptr<System>(std::make_unique<NoteGruSystem>()); }},
+        {"cnn", {}, [] { return std::unique_ptr<System>(std::make_unique<CnnSystem>()); }},
     };
     return systems;
 }
