@@ -65,10 +65,10 @@ TEST(Frames, ResampleToTheSpecsResolution) {
     Multitrack mt = empty_lpd5(48, 24);  // two beats at 24 steps per beat
     for (std::size_t t = 24; t < 48; ++t) mt.tracks[2].at(t, 50) = 80;  // guitar on the second beat
     const auto f = encode_frames(mt, article_spec());
-    ASSERT_EQ(f.size() / 640, 4u);  // 2 beats at 2 steps per beat
-    EXPECT_EQ(f[0 * 640 + 128 + 50], 0);
-    EXPECT_EQ(f[2 * 640 + 128 + 50], 1);
-    EXPECT_EQ(f[3 * 640 + 128 + 50], 1);
+    // pypianoroll's set_resolution: fine step t goes to round(t / 12) (half to even), so steps 24..47 land on
+    // 2..4 (47 / 12 = 3.9 rounds to 4) and the song is 5 steps long.
+    ASSERT_EQ(f.size() / 640, 5u);
+    for (std::size_t t = 0; t < 5; ++t) EXPECT_EQ(f[t * 640 + 128 + 50], t >= 2 ? 1 : 0) << t;
 }
 
 TEST(Frames, StoreFramesKeepEachSongsStoredLength) {

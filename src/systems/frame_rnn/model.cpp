@@ -92,8 +92,32 @@ std::vector<FrameWindow> frame_windows(const FrameSet& set, int window) {
     return out;
 }
 
+namespace {
+// Copies `rows` frames, each pitched track moved by `shift` semitones within its block.
+void copy_frames(std::uint8_t* dst, const std::uint8_t* src, std::size_t rows, const FrameSpec& spec, int shift) {
+    const std::size_t width = spec.frame_size(), pitches = std::size_t(spec.pitches);
+    if (shift == 0) {
+        std::memcpy(dst, src, rows * width);
+        return;
+    }
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < spec.tracks.size(); ++c) {
+            const std::uint8_t* from = src + r * width + c * pitches;
+            std::uint8_t* to = dst + r * width + c * pitches;
+            if (spec.tracks[c] == 0) {  // drums: pitches name instruments, not notes
+                std::memcpy(to, from, pitches);
+                continue;
+            }
+            for (std::size_t p = 0; p < pitches; ++p) {
+                const long q = long(p) + shift;
+                if (from[p] && q >= 0 && q < long(pitches)) to[q] = 1;
+            }
+        }
+}
+}  // namespace
+
 FrameBatch make_batch(const FrameSet& set, const std::vector<FrameWindow>& windows, const std::vector<std::int64_t>& which,
-                      const torch::Device& device) {
+                      const torch::Device& device, const std::vector<int>& shifts) {
     const std::size_t width = set.spec.frame_size();
     std::size_t steps = 0;
     for (auto w : which) steps = std::max(steps, windows[std::size_t(w)].length);
@@ -104,13 +128,14 @@ FrameBatch make_batch(const FrameSet& set, const std::vector<FrameWindow>& windo
     float* m = mask.data_ptr<float>();
     for (std::size_t i = 0; i < which.size(); ++i) {
         const FrameWindow& w = windows[std::size_t(which[i])];
+        const int shift = shifts.empty() ? 0 : shifts[i];
         std::uint8_t *in_row = in + i * steps * width, *out_row = out + i * steps * width;
-        std::memcpy(out_row, set.frame(w.first), w.length * width);
+        copy_frames(out_row, set.frame(w.first), w.length, set.spec, shift);
         // Inputs: the frames one step earlier; before a sequence's first step the zero frame (already there).
         if (w.at_start)
-            std::memcpy(in_row + width, set.frame(w.first), (w.length - 1) * width);
+            copy_frames(in_row + width, set.frame(w.first), w.length - 1, set.spec, shift);
         else
-            std::memcpy(in_row, set.frame(w.first - 1), w.length * width);
+            copy_frames(in_row, set.frame(w.first - 1), w.length, set.spec, shift);
         std::fill(m + i * steps, m + i * steps + w.length, 1.0f);
     }
     return {inputs.to(device).to(torch::kFloat), targets.to(device).to(torch::kFloat), mask.to(device)};

@@ -71,9 +71,11 @@ struct FrameBatch {
     torch::Tensor inputs, targets;  // [B, T, F] float on the device
     torch::Tensor mask;             // [B, T] float: 1 for a real step
 };
-// The windows `which` (indices into `windows`) as one batch padded to the longest.
+// The windows `which` (indices into `windows`) as one batch padded to the longest. `shifts` (empty: none) moves
+// window i's pitched tracks by shifts[i] semitones, inputs and targets alike (drums stay; notes moved out of the
+// pitch range are dropped): transposition as data augmentation.
 FrameBatch make_batch(const FrameSet& set, const std::vector<FrameWindow>& windows, const std::vector<std::int64_t>& which,
-                      const torch::Device& device);
+                      const torch::Device& device, const std::vector<int>& shifts = {});
 
 struct NllSum {
     double nll = 0;       // summed over the counted steps

@@ -23,9 +23,12 @@ FrameRnnTrainSettings::FrameRnnTrainSettings() {
     table_.push_back(double_option("--dropout", "dropout on the GRU's output (and between layers)", c.dropout));
     table_.push_back(double_option("--input-dropout", "dropout on the input frames", c.input_dropout));
     table_.push_back(int_option("--window", "predicted steps per training sequence (the article's 32; 0: whole songs)", c.window));
+    table_.push_back(int_option("--transpose", "augmentation: move each training piece by a random -N..N semitones (drums stay)",
+                                c.transpose));
     table_.push_back(int_option("--epochs", "epochs", c.epochs));
     table_.push_back(int_option("--batch", "sequences per batch", c.batch));
     table_.push_back(double_option("--lr", "Adam learning rate", c.lr));
+    table_.push_back(double_option("--lr-decay", "multiply the learning rate by this after every epoch", c.lr_decay));
     table_.push_back(double_option("--weight-decay", "Adam weight decay", c.weight_decay));
     table_.push_back(double_option("--clip", "clip the gradient's global norm to this (0: off)", c.clip));
     table_.push_back(int_option("--early-stop", "stop after this many epochs without a better valid NLL (0: off)", c.early_stop));

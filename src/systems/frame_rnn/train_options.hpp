@@ -23,9 +23,11 @@ struct FrameRnnTrainConfig {
     double dropout = 0.3;           // on the GRU's output (and between layers)
     double input_dropout = 0.0;     // on the input frames
     int window = 32;                // predicted steps per training sequence (the article's 32); 0: whole songs
+    int transpose = 0;              // augmentation: each training piece moved by a random -N..N semitones
     int epochs = 30;
     int batch = 32;
     double lr = 2e-3;
+    double lr_decay = 1.0;          // the learning rate is lr * lr_decay^(epoch - 1)
     double weight_decay = 0;
     double clip = 1.0;              // global gradient norm; 0: off
     int early_stop = 0;             // patience in epochs without a better valid NLL; 0: off

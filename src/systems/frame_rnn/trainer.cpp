@@ -1,5 +1,6 @@
 #include "systems/frame_rnn/trainer.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 #include "corpus/store.hpp"
@@ -24,10 +25,12 @@ void validate(const FrameRnnTrainConfig& c) {
     if (c.epochs < 0) throw UsageError("--epochs must be >= 0");
     if (c.batch < 1) throw UsageError("--batch must be positive");
     if (!(c.lr > 0)) throw UsageError("--lr must be positive");
+    if (!(c.lr_decay > 0 && c.lr_decay <= 1)) throw UsageError("--lr-decay must be in (0, 1]");
     if (!(c.weight_decay >= 0) || !(c.clip >= 0)) throw UsageError("--weight-decay and --clip must be >= 0");
     if (!(c.dropout >= 0 && c.dropout < 1) || !(c.input_dropout >= 0 && c.input_dropout < 1))
         throw UsageError("--dropout and --input-dropout must be in [0, 1)");
     if (c.early_stop < 0) throw UsageError("--early-stop must be >= 0");
+    if (c.transpose < 0 || c.transpose > 24) throw UsageError("--transpose must be in 0..24 semitones");
     if (c.resolution < 0) throw UsageError("--resolution must be >= 0 (0: the store's)");
 }
 
@@ -52,9 +55,11 @@ FlatJsonWriter settings_json(const FrameRnnTrainConfig& c, const FrameSpec& spec
         .add("dropout", c.dropout)
         .add("input_dropout", c.input_dropout)
         .add("window", c.window)
+        .add("transpose", c.transpose)
         .add("epochs", c.epochs)
         .add("batch", c.batch)
         .add("lr", c.lr)
+        .add("lr_decay", c.lr_decay)
         .add("weight_decay", c.weight_decay)
         .add("clip", c.clip)
         .add("optimizer", "adam")
@@ -94,11 +99,16 @@ EpochLosses train_pass(FrameRnn& model, const FrameSet& set, const std::vector<F
     model->train();
     const auto order = torch::randperm(std::int64_t(windows.size()), torch::kLong);
     const std::int64_t* o = order.data_ptr<std::int64_t>();
+    // Transposition: one shift in [-transpose, transpose] per window and epoch, from the seeded generator.
+    const auto drawn = c.transpose > 0 ? torch::randint(-c.transpose, c.transpose + 1, {std::int64_t(windows.size())}, torch::kLong)
+                                       : torch::zeros({std::int64_t(windows.size())}, torch::kLong);
+    const std::int64_t* shift = drawn.data_ptr<std::int64_t>();
     NllSum sum;
     const std::size_t batches = (windows.size() + std::size_t(c.batch) - 1) / std::size_t(c.batch);
     for (std::size_t b = 0; b < batches; ++b) {
         const std::size_t first = b * std::size_t(c.batch), last = std::min(windows.size(), first + std::size_t(c.batch));
-        const FrameBatch batch = make_batch(set, windows, std::vector<std::int64_t>(o + first, o + last), device);
+        const std::vector<int> shifts = c.transpose > 0 ? std::vector<int>(shift + first, shift + last) : std::vector<int>{};
+        const FrameBatch batch = make_batch(set, windows, std::vector<std::int64_t>(o + first, o + last), device, shifts);
         const auto counted = batch.mask * model->modelled_steps(batch.targets);
         const auto steps = counted.sum();
         const auto total = (model->step_nll(model->forward(batch.inputs).first, batch.targets) * counted).sum();
@@ -174,7 +184,12 @@ FrameRnnTrainResult train_frame_rnn(const FrameRnnTrainConfig& config, const Epo
     stage.epochs = config.epochs;
     stage.items = std::int64_t(windows.size());
     stage.batch = config.batch;
-    stage.train_epoch = [&](Progress& p) { return train_pass(model, train, windows, config, device, adam, p); };
+    stage.train_epoch = [&](Progress& p) {
+        // The rate of this epoch from its number alone, so --resume continues the schedule.
+        for (auto& group : adam.param_groups())
+            static_cast<torch::optim::AdamOptions&>(group.options()).lr(config.lr * std::pow(config.lr_decay, pos.epoch));
+        return train_pass(model, train, windows, config, device, adam, p);
+    };
     stage.validate = [&]() -> std::optional<EpochLosses> {
         if (valid.steps() == 0) return std::nullopt;
         const double nll = sequence_nll(model, valid, 4 * config.batch, device).mean();

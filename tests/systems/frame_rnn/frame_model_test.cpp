@@ -162,3 +162,33 @@ TEST(FrameRnnModel, TheGenerationStepperGivesTheModulesLogits) {
         }
     }
 }
+
+TEST(FrameRnnModel, BatchesShiftInputsAndTargetsAndKeepDrums) {
+    // One song of 3 steps, tracks piano (pitches 0..3) and drums (0..3).
+    FrameSet set;
+    set.spec = FrameSpec{1, {1, 0}, 60, 4};
+    set.cells = {1, 0, 0, 1, /*drums*/ 1, 0, 0, 0,  //
+                 0, 1, 0, 0, /*drums*/ 0, 1, 0, 0,  //
+                 0, 0, 1, 0, /*drums*/ 0, 0, 1, 0};
+    set.start = {0};
+    set.length = {3};
+    set.song = {0};
+    const auto windows = frame_windows(set, 2);  // pieces [0, 2) and [2, 3)
+    ASSERT_EQ(windows.size(), 2u);
+    const FrameBatch b = make_batch(set, windows, {0, 1}, torch::kCPU, {1, -1});
+    auto row = [](const torch::Tensor& t, int i, int s) {
+        std::vector<int> v;
+        for (int k = 0; k < 8; ++k) v.push_back(int(t[i][s][k].item<float>()));
+        return v;
+    };
+    // Piece 0 moved up one: the piano note at the top of the range is dropped; the input of step 0 is the zero frame.
+    EXPECT_EQ(row(b.targets, 0, 0), (std::vector<int>{0, 1, 0, 0, 1, 0, 0, 0}));
+    EXPECT_EQ(row(b.targets, 0, 1), (std::vector<int>{0, 0, 1, 0, 0, 1, 0, 0}));
+    EXPECT_EQ(row(b.inputs, 0, 0), (std::vector<int>(8, 0)));
+    EXPECT_EQ(row(b.inputs, 0, 1), (std::vector<int>{0, 1, 0, 0, 1, 0, 0, 0}));
+    // Piece 1 moved down one: its input is step 1 of the song, moved too; padding masked out.
+    EXPECT_EQ(row(b.targets, 1, 0), (std::vector<int>{0, 1, 0, 0, 0, 0, 1, 0}));
+    EXPECT_EQ(row(b.inputs, 1, 0), (std::vector<int>{1, 0, 0, 0, 0, 1, 0, 0}));
+    EXPECT_EQ(b.mask[1][1].item<float>(), 0.0f);
+    EXPECT_EQ(b.mask[0][1].item<float>(), 1.0f);
+}
