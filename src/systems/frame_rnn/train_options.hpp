@@ -18,14 +18,15 @@ struct FrameRnnTrainConfig {
     // bernoulli: a sigmoid per cell (BCE), the standard polyphonic model; softmax: one softmax over the frame;
     // per-instrument: one softmax per track.
     std::string output = "bernoulli";
-    int hidden = 256;
+    // Defaults from the JSB Chorales measurements (docs/RESULTS.md): a 384 state with dropout 0.5 beat 256 with 0.3.
+    int hidden = 384;
     int layers = 1;
-    double dropout = 0.3;           // on the GRU's output (and between layers)
+    double dropout = 0.5;           // on the GRU's output (and between layers)
     double input_dropout = 0.0;     // on the input frames
     int window = 32;                // predicted steps per training sequence (the article's 32); 0: whole songs
     int transpose = 0;              // augmentation: each training piece moved by a random -N..N semitones
     int epochs = 30;
-    int batch = 32;
+    int batch = 16;
     double lr = 2e-3;
     double lr_decay = 1.0;          // the learning rate is lr * lr_decay^(epoch - 1)
     double weight_decay = 0;
