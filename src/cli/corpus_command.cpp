@@ -7,16 +7,19 @@
 #include "cli/command.hpp"
 #include "corpus/builder.hpp"
 #include "corpus/demo.hpp"
+#include "corpus/pitch_sequences.hpp"
 #include "corpus/split.hpp"
 #include "corpus/stats.hpp"
 #include "corpus/store.hpp"
+#include "represent/frames.hpp"
 
 namespace {
 
 struct CorpusArgs {
-    std::string src, output, ids, metadata, licence, root = "/", store, split;
+    std::string src, output, ids, metadata, licence, root = "/", store, split, track = "piano", artist, genre;
     std::size_t limit = 0;
     int resolution = 2;
+    int sequence_resolution = 1;
     bool quiet = false, keep_duplicates = false;
 };
 
@@ -69,6 +72,31 @@ const bool registered = quintet::cli::register_command([](CLI::App& app, int, ch
                              p.installed ? "" : " (not installed)");
         const auto report = quintet::build_store(jobs, args->output, options_from(*args));
         std::printf("%s\n", quintet::summarize(report, args->output).c_str());
+    });
+
+    auto* jsb = corpus->add_subcommand(
+        "jsb", "a store from a pitch-sequence JSON file (JSB Chorales, Nottingham, ... in the Boulanger-Lewandowski form)");
+    jsb->add_option("FILE", args->src, "{\"train\": [[[60, 64, 67], [], ...], ...], \"valid\": ..., \"test\": ...}")->required();
+    jsb->add_option("-o,--output,--out", args->output, "the store file to write")->required();
+    jsb->add_option("--resolution", args->sequence_resolution, "grid steps per beat one time step of the file stands for")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 96));
+    jsb->add_option("--track", args->track, "the track the notes go to")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"drums", "piano", "guitar", "bass", "strings"}));
+    jsb->add_option("--artist", args->artist, "artist recorded for every song");
+    jsb->add_option("--genre", args->genre, "genre recorded for every song");
+    jsb->add_option("--licence", args->licence, "licence recorded for every song (default: unknown)");
+    jsb->callback([args] {
+        quintet::PitchSequenceStoreOptions o;
+        o.resolution = args->sequence_resolution;
+        o.family = quintet::parse_track_list(args->track).front();
+        o.artist = args->artist;
+        o.genre = args->genre;
+        if (!args->licence.empty()) o.licence = args->licence;
+        quintet::write_pitch_sequence_store(args->src, args->output, o);
+        const auto store = quintet::CorpusStore::open(args->output);
+        std::printf("store        %s\n%s", args->output.c_str(), quintet::format_stats(quintet::compute_stats(store)).c_str());
     });
 
     auto* stats = corpus->add_subcommand("stats", "songs, hours, notes per instrument, empty tracks, split sizes");

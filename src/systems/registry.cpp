@@ -2,9 +2,10 @@
 
 #include <algorithm>
 
+#include "systems/cnn/system.hpp"
+#include "systems/frame_rnn/system.hpp"
 #include "systems/gan/system.hpp"
 #include "systems/note_gru/system.hpp"
-#include "systems/cnn/system.hpp"
 #include "systems/vae_nn/system.hpp"
 #include "util/error.hpp"
 
@@ -12,10 +13,12 @@ namespace quintet {
 
 const std::vector<SystemEntry>& registered_systems() {
     static const std::vector<SystemEntry> systems = {
+        // In the article's order.
+        {"note-rnn", {"note-gru"}, [] { return std::unique_ptr<System>(std::make_unique<NoteGruSystem>()); }},
+        {"frame-rnn", {}, [] { return std::unique_ptr<System>(std::make_unique<FrameRnnSystem>()); }},
+        {"cnn", {}, [] { return std::unique_ptr<System>(std::make_unique<CnnSystem>()); }},
         {"vae-nn", {"vae"}, [] { return std::unique_ptr<System>(std::make_unique<VaeNnSystem>()); }},
         {"gan", {"dcgan"}, [] { return std::unique_ptr<System>(std::make_unique<GanSystem>()); }},
-        {"note-rnn", {"note-gru"}, [] { return std::unique_ptr<System>(std::make_unique<NoteGruSystem>()); }},
-        {"cnn", {}, [] { return std::unique_ptr<System>(std::make_unique<CnnSystem>()); }},
     };
     return systems;
 }

@@ -117,7 +117,7 @@ TEST(EvalModel, BadRunDirectoryExitsWith2AndOneLine) {
     const fs::path dir = tmp_dir();
     fs::create_directories(dir / "empty");
     fs::create_directories(dir / "alien");
-    write_file_atomically(dir / "alien" / "config.json", "{\"model\": \"gan\", \"corpus\": \"/nowhere.qstore\"}\n");
+    write_file_atomically(dir / "alien" / "config.json", "{\"model\": \"theremin\", \"corpus\": \"/nowhere.qstore\"}\n");
     fs::create_directories(dir / "broken");
     write_file_atomically(dir / "broken" / "config.json", "{\"model\": ");
     for (const std::string& bad : {"eval --model " + (dir / "missing").string(), "eval --model " + (dir / "empty").string(),
@@ -127,6 +127,6 @@ TEST(EvalModel, BadRunDirectoryExitsWith2AndOneLine) {
         EXPECT_EQ(r.code, 2) << bad;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << bad << ": " << r.err;
     }
-    EXPECT_NE(run_quintet("eval --model " + (dir / "alien").string(), dir).err.find("'gan'"), std::string::npos);
+    EXPECT_NE(run_quintet("eval --model " + (dir / "alien").string(), dir).err.find("'theremin'"), std::string::npos);
     fs::remove_all(dir);
 }
