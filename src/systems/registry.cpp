@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "systems/transformer/system.hpp"
 #include "systems/vae_nn/system.hpp"
 #include "util/error.hpp"
 
@@ -10,6 +11,7 @@ namespace quintet {
 const std::vector<SystemEntry>& registered_systems() {
     static const std::vector<SystemEntry> systems = {
         {"vae-nn", {"vae"}, [] { return std::unique_ptr<System>(std::make_unique<VaeNnSystem>()); }},
+        {"transformer", {"transformer-xl"}, [] { return std::unique_ptr<System>(std::make_unique<TransformerSystem>()); }},
     };
     return systems;
 }
