@@ -42,22 +42,6 @@ KeyValues RelativeAttentionImpl::project_kv(const torch::Tensor& h) {
     return {kv[0], kv[1]};
 }
 
-torch::Tensor RelativeAttentionImpl::distance_keys(std::int64_t n, std::int64_t d_model, const torch::TensorOptions& options) {
-    if (torch::GradMode::is_enabled()) return r_proj(distance_encoding(n, int(d_model), options));
-    const auto& w = r_proj->weight;
-    const bool stale = !distance_table_.defined() || distance_table_.size(0) < n || table_version_ != std::int64_t(w._version()) ||
-                       table_weight_ != w.data_ptr() || distance_table_.device() != w.device() ||
-                       distance_table_.scalar_type() != w.scalar_type();
-    if (stale) {
-        std::int64_t rows = 64;
-        while (rows < n) rows *= 2;
-        distance_table_ = r_proj(distance_encoding(rows, int(d_model), options));
-        table_version_ = std::int64_t(w._version());
-        table_weight_ = w.data_ptr();
-    }
-    return distance_table_.narrow(0, 0, n);
-}
-
 torch::Tensor RelativeAttentionImpl::forward(const torch::Tensor& x, const KeyValues& past, const torch::Tensor& u,
                                              const torch::Tensor& v, KeyValues* present) {
     const std::int64_t B = x.size(0), T = x.size(1), D = x.size(2);
@@ -71,7 +55,7 @@ torch::Tensor RelativeAttentionImpl::forward(const torch::Tensor& x, const KeyVa
 
     // Content term (q + u)·k and position term (q + v)·W_r R(d) for every distance d, then each (i, j) picks
     // d = M + i - j. Pairs with j past M + i are masked (the clamp only keeps the gather in range).
-    auto wr = distance_keys(K, D, x.options()).view({K, heads, d_head}).permute({1, 2, 0});  // [H, dh, K]
+    auto wr = r_proj(distance_encoding(K, int(D), x.options())).view({K, heads, d_head}).permute({1, 2, 0});  // [H, dh, K]
     auto content = torch::matmul(q + u.view({1, heads, 1, d_head}), k.transpose(-1, -2));                   // [B, H, T, K]
     auto by_distance = torch::matmul(q + v.view({1, heads, 1, d_head}), wr.unsqueeze(0));                   // [B, H, T, K]
     auto opts = torch::TensorOptions().dtype(torch::kLong).device(x.device());

@@ -38,19 +38,11 @@ struct RelativeAttentionImpl : torch::nn::Module {
     torch::Tensor forward(const torch::Tensor& x, const KeyValues& past, const torch::Tensor& u, const torch::Tensor& v,
                           KeyValues* present = nullptr);
     KeyValues project_kv(const torch::Tensor& h);  // keys and values of hidden states h [B, M, D]
-    // W_r R(d) for d = 0 .. n-1, [n, H * d_head]. Without gradients the table is kept (and grown) while the weight
-    // is unchanged: generation would otherwise project every distance again for every token.
-    torch::Tensor distance_keys(std::int64_t n, std::int64_t d_model, const torch::TensorOptions& options);
 
     int heads, d_head;
     torch::nn::Linear qkv{nullptr}, out{nullptr}, r_proj{nullptr};
     torch::nn::LayerNorm norm{nullptr};
     torch::nn::Dropout drop_attn{nullptr}, drop_res{nullptr};
-
-private:
-    torch::Tensor distance_table_;
-    std::int64_t table_version_ = -1;
-    const void* table_weight_ = nullptr;
 };
 TORCH_MODULE(RelativeAttention);
 
