@@ -130,3 +130,11 @@ torch::Tensor sample_bernoulli(const torch::Tensor& probabilities, SamplingRng& 
 }
 
 }  // namespace quintet
+
+namespace quintet {
+
+double repeat_penalty_temperature(double temperature, int repeats) {
+    return temperature + std::max(0.0, std::log((repeats + 1) / 4.0) / 5.0) * temperature;
+}
+
+}  // namespace quintet

@@ -49,3 +49,12 @@ std::vector<std::int64_t> sample_distinct(const torch::Tensor& logits, int k, co
 torch::Tensor sample_bernoulli(const torch::Tensor& probabilities, SamplingRng& rng, double temperature = 1.0);
 
 }  // namespace quintet
+
+namespace quintet {
+
+// MusicAutobot's repeat penalty (MusicLearner.predict): after a token has come back `repeats` times in a row the
+// temperature rises by max(0, ln((repeats + 1) / 4) / 5) times itself, so loops get less likely from the
+// fourth repeat on.
+double repeat_penalty_temperature(double temperature, int repeats);
+
+}  // namespace quintet

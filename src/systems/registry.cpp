@@ -6,6 +6,7 @@
 #include "systems/frame_rnn/system.hpp"
 #include "systems/gan/system.hpp"
 #include "systems/note_gru/system.hpp"
+#include "systems/transformer/system.hpp"
 #include "systems/vae_nn/system.hpp"
 #include "util/error.hpp"
 
@@ -19,6 +20,7 @@ const std::vector<SystemEntry>& registered_systems() {
         {"cnn", {}, [] { return std::unique_ptr<System>(std::make_unique<CnnSystem>()); }},
         {"vae-nn", {"vae"}, [] { return std::unique_ptr<System>(std::make_unique<VaeNnSystem>()); }},
         {"gan", {"dcgan"}, [] { return std::unique_ptr<System>(std::make_unique<GanSystem>()); }},
+        {"transformer", {"transformer-xl"}, [] { return std::unique_ptr<System>(std::make_unique<TransformerSystem>()); }},
     };
     return systems;
 }

@@ -109,3 +109,11 @@ TEST(Sampling, BadSettingsAreUsageErrors) {
     EXPECT_THROW(sample_token(torch::tensor({0.0, std::nan("")}), {}, rng), Error);
     EXPECT_THROW(sample_token(torch::zeros({2, 2}), {}, rng), Error);
 }
+
+// MusicAutobot's repeat penalty by hand: ln((r + 1) / 4) / 5 of the temperature, never negative.
+TEST(RepeatPenalty, RaisesTheTemperatureFromTheFourthRepeat) {
+    EXPECT_DOUBLE_EQ(quintet::repeat_penalty_temperature(1.0, 0), 1.0);
+    EXPECT_DOUBLE_EQ(quintet::repeat_penalty_temperature(0.8, 3), 0.8);  // ln(1) = 0
+    EXPECT_NEAR(quintet::repeat_penalty_temperature(1.0, 7), 1.0 + 0.6931471805599453 / 5, 1e-15);  // ln 2 / 5
+    EXPECT_NEAR(quintet::repeat_penalty_temperature(0.5, 15), 0.5 * (1 + 1.3862943611198906 / 5), 1e-15);  // ln 4 / 5
+}

@@ -1,0 +1,92 @@
+#pragma once
+// Transformer-XL (Dai et al. 2019, as fastai/MusicAutobot build it): relative positional attention with the
+// u/v biases shared by all layers, post-norm layers, segment memory of each layer's input (no gradient
+// through it), a causal mask over memory + segment, and the output layer tied to the embedding.
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace quintet {
+
+struct TransformerXlConfig {
+    int vocab = 312;
+    int layers = 4;
+    int d_model = 256;
+    int heads = 4;
+    int d_head = 64;
+    int d_inner = 1024;
+    int mem_len = 256;
+    double dropout = 0.1;  // residual, attention, feed-forward and embedding dropout (fastai's 0.1 each)
+
+    // MusicAutobot's default_config(): 16 layers, d_model 512, 8 heads x 64, d_inner 2048, mem_len 512.
+    static TransformerXlConfig musicautobot(int vocab);
+};
+
+// Keys and values of one layer's past positions, [batch, heads, positions, d_head].
+struct KeyValues {
+    torch::Tensor k, v;
+    bool empty() const { return !k.defined() || k.size(2) == 0; }
+};
+
+// Multi-head attention with Transformer-XL's relative positions: score(i, j) = (q_i + u)·k_j + (q_i + v)·W_r R(i - j)
+// where R is the sinusoid of the distance, then the causal mask, softmax, the output projection, residual and norm.
+struct RelativeAttentionImpl : torch::nn::Module {
+    RelativeAttentionImpl(int d_model, int heads, int d_head, double dropout);
+    // x [B, T, D]; past keys/values of the M earlier positions (may be empty). u, v: [H, d_head].
+    // Returns [B, T, D]; *present (if given) receives the keys/values of x.
+    torch::Tensor forward(const torch::Tensor& x, const KeyValues& past, const torch::Tensor& u, const torch::Tensor& v,
+                          KeyValues* present = nullptr);
+    KeyValues project_kv(const torch::Tensor& h);  // keys and values of hidden states h [B, M, D]
+
+    int heads, d_head;
+    torch::nn::Linear qkv{nullptr}, out{nullptr}, r_proj{nullptr};
+    torch::nn::LayerNorm norm{nullptr};
+    torch::nn::Dropout drop_attn{nullptr}, drop_res{nullptr};
+};
+TORCH_MODULE(RelativeAttention);
+
+struct XlLayerImpl : torch::nn::Module {
+    XlLayerImpl(const TransformerXlConfig& c);
+    torch::Tensor forward(const torch::Tensor& x, const KeyValues& past, const torch::Tensor& u, const torch::Tensor& v,
+                          KeyValues* present = nullptr);
+    RelativeAttention attn{nullptr};
+    torch::nn::Linear ff1{nullptr}, ff2{nullptr};
+    torch::nn::LayerNorm ff_norm{nullptr};
+    torch::nn::Dropout drop_ff{nullptr};
+};
+TORCH_MODULE(XlLayer);
+
+// Segment memory: the input of each layer at the last mem_len positions, [B, M, D] each (detached).
+struct XlMemory {
+    std::vector<torch::Tensor> hidden;
+    bool empty() const { return hidden.empty(); }
+};
+
+// Per-layer key/value cache for generation one token at a time (at most mem_len past positions).
+struct XlCache {
+    std::vector<KeyValues> layers;
+    std::int64_t positions() const { return layers.empty() || layers[0].empty() ? 0 : layers[0].k.size(2); }
+};
+
+struct TransformerXlImpl : torch::nn::Module {
+    explicit TransformerXlImpl(const TransformerXlConfig& c);
+    // tokens [B, T] (int64). Returns logits [B, T, vocab]; *next_memory (if given) receives the memory for the
+    // next segment: the last mem_len layer inputs of memory + this segment, detached.
+    torch::Tensor forward(const torch::Tensor& tokens, const XlMemory& memory = {}, XlMemory* next_memory = nullptr);
+    // Generation: logits [B, T, vocab] for tokens that follow the cached positions; appends their keys/values
+    // to the cache, keeping the last mem_len positions.
+    torch::Tensor step(const torch::Tensor& tokens, XlCache& cache);
+
+    TransformerXlConfig config;
+    torch::nn::Embedding embed{nullptr};
+    torch::Tensor u, v, out_bias;
+    torch::nn::ModuleList layers{nullptr};
+    torch::nn::Dropout drop_emb{nullptr};
+};
+TORCH_MODULE(TransformerXl);
+
+// Sinusoids of distances 0 .. n-1, [n, d] (sin half then cos half, as fastai's PositionalEncoding).
+torch::Tensor distance_encoding(std::int64_t n, int d, const torch::TensorOptions& options);
+
+}  // namespace quintet
