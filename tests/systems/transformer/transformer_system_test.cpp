@@ -180,3 +180,24 @@ TEST(TransformerSystem, PrimerOpensTheSongAndTheSameSeedGivesTheSameBytes) {
         EXPECT_TRUE(found) << "primer note " << n.pitch << " at " << n.start;
     }
 }
+
+TEST(TransformerSystem, ResumeEqualsUninterruptedTraining) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    auto read = [](const fs::path& run) {
+        std::ifstream in(run / "curve.csv");
+        std::vector<std::string> rows;
+        for (std::string line; std::getline(in, line);) rows.push_back(line.substr(0, line.find(',', line.find(',', line.find(',', line.find(',') + 1) + 1) + 1)));
+        return rows;  // without the timing columns: stage, epoch, epochs, train_loss, valid_loss ... up to valid_loss
+    };
+    const auto whole = tmp_dir("whole"), parts = tmp_dir("parts");
+    train_transformer(tiny_config(whole, 2), nullptr);
+    auto first = tiny_config(parts, 2);
+    const auto stopped = train_transformer(first, [](const EpochRecord&) { return false; });
+    EXPECT_FALSE(stopped.finished);
+    first.resume = true;
+    const auto resumed = train_transformer(first, nullptr);
+    EXPECT_TRUE(resumed.finished);
+    EXPECT_EQ(resumed.epochs, 2);
+    EXPECT_EQ(read(whole), read(parts));
+    EXPECT_THROW(train_transformer(tiny_config(whole, 2), nullptr), UsageError);  // no --resume: refused
+}
