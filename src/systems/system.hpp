@@ -33,6 +33,17 @@ struct TrainRequest {
     EpochCallback on_epoch;         // optional
 };
 
+// Copies the request's shared fields into a system's training config (every config spells them alike).
+template <class Config>
+void apply_train_request(Config& config, const TrainRequest& request) {
+    config.corpus = request.corpus;
+    config.run_dir = request.run_dir;
+    config.device = request.device;
+    config.seed = request.seed;
+    config.resume = request.resume;
+    config.quiet = request.quiet;
+}
+
 struct TrainResult {
     struct Stage {
         std::string name;           // "VAE stage"

@@ -67,12 +67,7 @@ CnnGenerateOptions CnnSampleSettings::resolve(const SampleRequest& request) cons
 
 TrainResult CnnSystem::train(const TrainRequest& request, const Settings& settings) {
     CnnTrainConfig config = dynamic_cast<const CnnTrainSettings&>(settings).config;
-    config.corpus = request.corpus;
-    config.run_dir = request.run_dir;
-    config.device = request.device;
-    config.seed = request.seed;
-    config.resume = request.resume;
-    config.quiet = request.quiet;
+    apply_train_request(config, request);
     const auto r = train_cnn(config, request.on_epoch);
     TrainResult result;
     result.stages = {{"MelodyCNN + HarmonyCNNs", config.loss == "bce" ? "BCE" : "MSE", r.epochs, r.best_valid}};

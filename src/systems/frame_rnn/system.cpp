@@ -105,12 +105,7 @@ std::vector<int> parse_notes_per_step(const std::string& text, const std::vector
 
 TrainResult FrameRnnSystem::train(const TrainRequest& request, const Settings& settings) {
     FrameRnnTrainConfig config = dynamic_cast<const FrameRnnTrainSettings&>(settings).config;
-    config.corpus = request.corpus;
-    config.run_dir = request.run_dir;
-    config.device = request.device;
-    config.seed = request.seed;
-    config.resume = request.resume;
-    config.quiet = request.quiet;
+    apply_train_request(config, request);
     const auto r = train_frame_rnn(config, request.on_epoch);
     TrainResult result;
     result.stages = {{"frame RNN", "NLL per step", r.epochs, r.best_valid}};

@@ -57,12 +57,7 @@ GanGenerateOptions GanSampleSettings::resolve(const SampleRequest& request) cons
 
 TrainResult GanSystem::train(const TrainRequest& request, const Settings& settings) {
     GanTrainConfig config = dynamic_cast<const GanTrainSettings&>(settings).config;
-    config.corpus = request.corpus;
-    config.run_dir = request.run_dir;
-    config.device = request.device;
-    config.seed = request.seed;
-    config.resume = request.resume;
-    config.quiet = request.quiet;
+    apply_train_request(config, request);
     const auto r = train_gan(config, request.on_epoch);
     TrainResult result;
     // The "best" of a GAN run is its most diverse epoch (1 - mean Jaccard distance of fixed-noise samples).

@@ -59,12 +59,7 @@ NoteGruGenerateOptions NoteGruSampleSettings::resolve(const SampleRequest& reque
 
 TrainResult NoteGruSystem::train(const TrainRequest& request, const Settings& settings) {
     NoteGruTrainConfig config = dynamic_cast<const NoteGruTrainSettings&>(settings).config;
-    config.corpus = request.corpus;
-    config.run_dir = request.run_dir;
-    config.device = request.device;
-    config.seed = request.seed;
-    config.resume = request.resume;
-    config.quiet = request.quiet;
+    apply_train_request(config, request);
     const auto r = train_note_gru(config, request.on_epoch);
     TrainResult result;
     result.stages = {{"GRU language model", "NLL per token", r.epochs, r.best_valid}};

@@ -42,12 +42,7 @@ TransformerSampleSettings::TransformerSampleSettings() {
 
 TrainResult TransformerSystem::train(const TrainRequest& request, const Settings& settings) {
     TransformerTrainConfig config = dynamic_cast<const TransformerTrainSettings&>(settings).config;
-    config.corpus = request.corpus;
-    config.run_dir = request.run_dir;
-    config.device = request.device;
-    config.seed = request.seed;
-    config.resume = request.resume;
-    config.quiet = request.quiet;
+    apply_train_request(config, request);
     const auto r = train_transformer(config, request.on_epoch);
     TrainResult result;
     result.stages = {{"language model", "NLL per token", r.epochs, r.best_valid}};

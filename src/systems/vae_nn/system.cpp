@@ -66,12 +66,7 @@ VaeNnGenerateOptions VaeNnSampleSettings::resolve(const SampleRequest& request) 
 
 TrainResult VaeNnSystem::train(const TrainRequest& request, const Settings& settings) {
     VaeNnTrainConfig config = dynamic_cast<const VaeNnTrainSettings&>(settings).config;
-    config.corpus = request.corpus;
-    config.run_dir = request.run_dir;
-    config.device = request.device;
-    config.seed = request.seed;
-    config.resume = request.resume;
-    config.quiet = request.quiet;
+    apply_train_request(config, request);
     const auto r = train_vae_nn(config, request.on_epoch);
     TrainResult result;
     result.stages = {{"VAE stage", "-ELBO", r.vae_epochs, r.best_vae_valid},
