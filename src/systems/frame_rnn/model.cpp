@@ -4,6 +4,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "nn/fused_gru.hpp"
 #include "util/error.hpp"
 
 namespace quintet {
@@ -35,7 +36,7 @@ FrameRnnImpl::FrameRnnImpl(const FrameRnnShape& shape) : shape_(shape) {
 
 std::pair<torch::Tensor, torch::Tensor> FrameRnnImpl::forward(const torch::Tensor& frames, const torch::Tensor& hidden) {
     auto x = shape_.input_dropout > 0 ? input_dropout_(frames) : frames;
-    auto [h, last] = hidden.defined() ? gru_(x, hidden) : gru_(x);
+    auto [h, last] = run_gru(gru_, x, hidden);
     if (shape_.dropout > 0) h = dropout_(h);
     return {out_(h), last};
 }

@@ -1,5 +1,7 @@
 #include "systems/note_gru/model.hpp"
 
+#include "nn/fused_gru.hpp"
+
 namespace quintet {
 
 NoteGruShape shape_of(const NoteGruRunInfo& info) {
@@ -21,7 +23,7 @@ torch::Tensor NoteGruNetImpl::forward(const torch::Tensor& ids, torch::Tensor& s
     std::vector<torch::Tensor> outputs, states;
     for (std::size_t l = 0; l < grus.size(); ++l) {
         torch::Tensor h0 = state.defined() ? state.narrow(0, std::int64_t(l), 1) : torch::Tensor();
-        auto [y, h] = grus[l]->forward(x, h0);
+        auto [y, h] = run_gru(grus[l], x, h0);
         outputs.push_back(y);
         states.push_back(h);
         x = y;
