@@ -24,7 +24,7 @@ echo "quintet train frame-rnn ${CONFIG[*]}"
 "$CLI" train frame-rnn --corpus "$OUT/jsb.store" --out "$OUT/run" "${CONFIG[@]}" 2> "$OUT/train.log"
 grep -E "epoch|stop" "$OUT/train.log" | tail -3
 "$CLI" eval --model "$OUT/run" -n 1 --bars 1 --reference "$OUT/jsb.store" --split test > /dev/null 2> "$OUT/eval.log"
-nll=$(sed -n 's/.*test-split NLL \([0-9.]*\) nats\/token.*(\([0-9]*\) tokens).*/\1 \2/p' "$OUT/eval.log")
+nll=$(sed -n 's/.*test-split NLL \([0-9.]*\) nats\/step.*(\([0-9]*\) steps).*/\1 \2/p' "$OUT/eval.log")
 [ -n "$nll" ] || { cat "$OUT/eval.log" >&2; exit 1; }
 set -- $nll
 echo "test steps: $2; wall: $(( $(date +%s) - start )) s (import, training, evaluation)"

@@ -87,6 +87,9 @@ public:
     struct SplitLikelihood {
         double nll_per_token = 0;  // nats
         long long tokens = 0;
+        // What one token is: "token" (a vocabulary id; the perplexity exp(nll) is reported) or "step" (a frame of
+        // independent cells, the NLL summed over them: exp of that is no perplexity and is not reported).
+        std::string unit = "token";
     };
     virtual std::optional<SplitLikelihood> split_likelihood(const std::filesystem::path& /*run_dir*/,
                                                             const std::filesystem::path& /*corpus*/,

@@ -65,6 +65,7 @@ struct ModelSample {
     std::string likelihood_note;  // the test-split NLL line, or why there is none
     std::optional<double> nll, perplexity;
     long long nll_tokens = 0;
+    std::string nll_unit;  // "token" or "step" (System::SplitLikelihood)
 };
 
 void write_html(const EvalArgs& a, const std::vector<SongRef>& generated, const std::vector<SongRef>& reference,
@@ -128,11 +129,17 @@ std::vector<SongRef> sample_from_run(const EvalArgs& a, ModelSample& sample) {
     // Sequence models report the test-split likelihood; the others say they have none.
     if (const auto& nll = set.test_likelihood) {
         sample.nll = nll->nll_per_token;
-        sample.perplexity = std::exp(nll->nll_per_token);
         sample.nll_tokens = nll->tokens;
-        char line[160];
-        std::snprintf(line, sizeof line, "test-split NLL %.4f nats/token, perplexity %.3f (%lld tokens)", *sample.nll,
-                      *sample.perplexity, nll->tokens);
+        sample.nll_unit = nll->unit;
+        char line[200];
+        if (nll->unit == "token") {
+            sample.perplexity = std::exp(nll->nll_per_token);
+            std::snprintf(line, sizeof line, "test-split NLL %.4f nats/token, perplexity %.3f (%lld tokens)", *sample.nll,
+                          *sample.perplexity, nll->tokens);
+        } else {
+            std::snprintf(line, sizeof line, "test-split NLL %.4f nats/%s, summed over its outputs (%lld %ss)", *sample.nll,
+                          nll->unit.c_str(), nll->tokens, nll->unit.c_str());
+        }
         sample.likelihood_note = line;
     } else {
         sample.likelihood_note = "test-split NLL/perplexity: not reported, a " + set.kind +
@@ -155,7 +162,11 @@ std::string model_json(const EvalArgs& a, const ModelSample& s, const std::strin
         .add("reference", reference)
         .add("reference_split", a.split);
     if (s.nll) {
-        w.add("test_nll_per_token", *s.nll).add("test_perplexity", *s.perplexity).add("test_tokens", s.nll_tokens);
+        w.add("test_nll_per_token", *s.nll).add("test_tokens", s.nll_tokens).add("test_nll_unit", s.nll_unit);
+        if (s.perplexity)
+            w.add("test_perplexity", *s.perplexity);
+        else
+            w.add_raw("test_perplexity", "null");
     } else {
         w.add_raw("test_nll_per_token", "null").add_raw("test_perplexity", "null");
     }

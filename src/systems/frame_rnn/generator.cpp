@@ -204,7 +204,7 @@ System::SplitLikelihood frame_rnn_split_likelihood(const fs::path& run_dir, cons
     FrameRnn model = load_frame_rnn(run_dir, run, dev);
     const auto store = CorpusStore::open(corpus);
     const NllSum sum = sequence_nll(model, store_frames(store, parse_split(split), run.spec), 32, dev);
-    return {sum.mean(), sum.steps};
+    return {sum.mean(), sum.steps, "step"};
 }
 
 }  // namespace quintet
