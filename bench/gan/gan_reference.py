@@ -5,7 +5,8 @@ The same networks (G: 100-d noise -> 6 transposed convs -> 5 x 64 x 72, BatchNor
 -> logit, dropout 0.5), the same initialisation, the same data (the train split of a Quintet corpus store at 4
 steps per beat, read with numpy.memmap after src/corpus/store_format.hpp: non-overlapping 64-step windows from
 step 0, pitches 24-95, binarised per batch), the same epoch as `quintet train gan` with its defaults (all three
-stabilisers: label smoothing, feature matching, TTUR; batch 64, the last partial batch dropped), and after each
+stabilisers: label smoothing, feature matching, TTUR; D judges real and fake as one batch; batch 64, the last
+partial batch dropped), and after each
 epoch the same diagnostics (64 fixed-noise samples in eval mode, mean pairwise Jaccard distance, distinct share)
 and model.pt + last.pt saved.
 
@@ -140,8 +141,9 @@ def train(args):
             real = rolls.index_select(0, order[b * batch:(b + 1) * batch]).gt(0).float()
             # D step: label smoothing, BCE on logits, the fake detached
             fake = G(torch.randn(batch, NOISE))
-            r_logit, r_feat = D(real)
-            f_logit, _ = D(fake.detach())
+            # D judges real and fake as one batch (Quintet's default --d-batch joint)
+            logit, feat = D(torch.cat([real, fake.detach()]))
+            r_logit, f_logit, r_feat = logit[:batch], logit[batch:], feat[:batch]
             d_loss = (F.binary_cross_entropy_with_logits(r_logit, torch.rand(batch) * 0.1 + 0.9) +
                       F.binary_cross_entropy_with_logits(f_logit, torch.rand(batch) * 0.1)) / 2
             acc_real, acc_fake = (r_logit > 0).float().mean().item(), (f_logit < 0).float().mean().item()
@@ -150,7 +152,8 @@ def train(args):
             d_opt.step()
             d_loss = d_loss.item()
             # G step on the same fake batch: BCE against "real" + feature matching
-            g_logit, g_feat = D(fake)
+            logit, feat = D(torch.cat([real, fake]))
+            g_logit, g_feat = logit[batch:], feat[batch:]
             adv = F.binary_cross_entropy_with_logits(g_logit, torch.ones_like(g_logit))
             fm = F.mse_loss(fake.mean(0), real.mean(0)) + F.mse_loss(g_feat.mean(0), r_feat.detach().mean(0))
             adv_v, fm_v = adv.item(), fm.item()
