@@ -79,3 +79,30 @@ for name in "${RUNS[@]}"; do
   "$CLI" eval --model "$WORK/$name" -n "$SONGS" --bars 16 --seed 1 -o "$WORK/$name-report" > /dev/null
 done
 echo "reports: $WORK/RUN-report/report.md"
+# The eval rows of docs/RESULTS.md: EB, UPC (band chroma, as MuseGAN's published numbers), QN and TD (band) per
+# run, and the reference (the store's valid split) once. DP is left out: at 4 steps per beat every step is on
+# its 16th-note grid, so it is 100 % for any drum track.
+/usr/bin/python3 - "$WORK" "${RUNS[@]}" <<'PYEOF'
+import json, sys
+work, runs = sys.argv[1], sys.argv[2:]
+tracks = ["bass", "drums", "guitar", "piano", "strings"]
+pitched = ["bass", "guitar", "piano", "strings"]
+pairs = ["bass-guitar", "bass-strings", "bass-piano", "guitar-strings", "guitar-piano", "piano-strings"]
+def table(path):
+    rows = json.load(open(path))["rows"]
+    return {(r["scope"], r["metric"]): (r["generated"], r["reference"]) for r in rows}
+def cell(v, pct=False):
+    if v is None: return "–"
+    return f"{100 * v:.1f}" if pct else f"{v:.2f}"
+def line(label, t, k):
+    get = lambda scope, metric: t.get((scope, metric), t.get(("-".join(reversed(scope.split("-"))), metric), (None, None)))[k]
+    return (f"| {label} | " + " | ".join(cell(get(s, "EB"), True) for s in tracks) + " | " +
+            " | ".join(cell(get(s, "UPC_band")) for s in pitched) + " | " +
+            " | ".join(cell(get(s, "QN"), True) for s in pitched) + " | " +
+            " | ".join(cell(get(p, "TD_band")) for p in pairs) + " |")
+print("| | EB B | D | G | P | S | UPC B | G | P | S | QN B | G | P | S | TD B-G | B-S | B-P | G-S | G-P | P-S |")
+print("|---" * 20 + "|")
+print(line("reference: valid split", table(f"{work}/{runs[0]}-report/report.json"), 1))
+for name in runs:
+    print(line(f"DCGAN, {name}", table(f"{work}/{name}-report/report.json"), 0))
+PYEOF
