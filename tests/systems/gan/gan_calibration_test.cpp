@@ -58,7 +58,7 @@ TEST(GanCalibration, TrainingWritesThemAndGenerationUsesThem) {
     const auto c = read_gan_calibration(run);
     ASSERT_TRUE(c.has_value());
     // The fixture's valid song: per channel a 2-step note on each of its 32 beats, in 2 windows of 64 x 72.
-    for (double d : c->density) EXPECT_DOUBLE_EQ(d, 64.0 / (2 * 64 * 72));
+    for (double d : c->density) EXPECT_NEAR(d, 64.0 / (2 * 64 * 72), 1e-9);  // JSON keeps 10 digits
     GanSongMaker maker(run);
     GanGenerateOptions o;
     EXPECT_EQ(maker.thresholds(o), c->threshold);
