@@ -1,5 +1,7 @@
 #include "systems/gan/calibration.hpp"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <cmath>
 
 #include "util/atomic_file.hpp"
@@ -45,14 +47,14 @@ GanChannelValues density_thresholds(const torch::Tensor& probabilities, const Ga
             out[std::size_t(c)] = kGanSilentThreshold;
             continue;
         }
-        // The keep-th largest value; cells tied with it also reach it, so nudge above it when ties would
-        // overshoot (rare with float probabilities; it matters for a saturated G).
-        const auto top = std::get<0>(p[c].topk(std::min(keep + 1, cells)));
-        const float kth = top[keep - 1].item<float>();
-        const bool tie = keep < cells && top[keep].item<float>() >= kth;
-        out[std::size_t(c)] = double(tie ? std::nextafter(kth, 2.0f) : kth);  // compared in float
+        out[std::size_t(c)] = double(std::get<0>(p[c].topk(std::min(keep, cells)))[keep - 1].item<float>());
     }
     return out;
+}
+
+torch::Tensor gan_fixed_noise(std::uint64_t run_seed, int noise_dim) {
+    torch::Generator gen = at::detail::createCPUGenerator(run_seed ^ 0x5eed);
+    return torch::randn({kGanFixedSamples, noise_dim}, gen);
 }
 
 void write_gan_calibration(const fs::path& run_dir, const GanCalibration& c) {

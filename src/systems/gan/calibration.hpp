@@ -19,10 +19,16 @@ using GanChannelValues = std::array<double, kGanChannels>;
 // Share of sounding cells per channel (the window's tracks, in order) over every cell of the windows.
 GanChannelValues channel_densities(const WindowSet& windows);
 
-// Per channel c, the smallest probability t such that the share of cells of `probabilities` [n, 5, S, P] with
-// p >= t is at most density[c] (the (1 - density) quantile). A density of 0 gives kGanSilentThreshold.
+// Per channel c, the probability t of the k-th most likely cell of `probabilities` [n, 5, S, P], k = density[c]
+// x its cells (rounded down): the cells with p >= t are the density's share. Cells tied with the k-th sound
+// too (a saturated G, many cells at exactly 1, gets more notes rather than a silent channel). A density (or k)
+// of 0 gives kGanSilentThreshold.
 GanChannelValues density_thresholds(const torch::Tensor& probabilities, const GanChannelValues& density);
 inline constexpr double kGanSilentThreshold = 1.01;  // above any probability: the channel stays silent
+
+// The 64 noise vectors behind a run's diagnostics and its calibration (the same every epoch and at generation).
+inline constexpr int kGanFixedSamples = 64;
+torch::Tensor gan_fixed_noise(std::uint64_t run_seed, int noise_dim);
 
 // RUN/thresholds.json: the densities and the calibrated thresholds of model.pt's G (written with it).
 struct GanCalibration {

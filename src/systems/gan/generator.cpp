@@ -55,9 +55,15 @@ GanSongMaker::GanSongMaker(const fs::path& run_dir, const std::string& device)
     : run_dir_(run_dir), device_(parse_device(device)), nets_(read_gan_run(run_dir).nets) {
     configure_torch_threads();
     load_weights(run_dir / "model.pt", gan_layout(nets_));
-    if (auto c = read_gan_calibration(run_dir)) calibrated_ = c->threshold;
     nets_.generator->to(device_);
     nets_.generator->eval();
+    // The thresholds for this model.pt from the densities the training measured, on the run's fixed noise: the
+    // trainer's computation, so they equal thresholds.json's (and a file from an older rule is recomputed).
+    if (auto c = read_gan_calibration(run_dir)) {
+        torch::NoGradGuard no_grad;
+        const auto z = gan_fixed_noise(read_gan_run(run_dir).seed, nets_.settings.noise_dim).to(device_);
+        calibrated_ = density_thresholds(nets_.generator(z).cpu(), c->density);
+    }
 }
 
 torch::Tensor GanSongMaker::sample_probabilities(std::int64_t n, std::uint64_t seed) {

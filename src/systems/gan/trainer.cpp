@@ -30,9 +30,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kDiversitySamples = 64;  // fixed-noise samples behind the diversity columns
+constexpr int kDiversitySamples = kGanFixedSamples;  // fixed-noise samples behind the diversity columns
 constexpr int kPictureSamples = 8;     // of them, drawn every --sample-every epochs
-constexpr std::uint64_t kFixedNoiseSalt = 0x5eed;
 
 const char* const kChannelNames[kGanChannels] = {"drums", "piano", "guitar", "bass", "strings"};
 
@@ -207,8 +206,7 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
                   ", stabilisers " + stabilisers_text(stabilisers) + "; device " + c.device);
 
     // The same 64 noise vectors every epoch, so the diversity columns and pictures follow one set of samples.
-    torch::Generator noise_gen = at::detail::createCPUGenerator(c.seed ^ kFixedNoiseSalt);
-    const torch::Tensor fixed_noise = torch::randn({kDiversitySamples, c.noise_dim}, noise_gen).to(device);
+    const torch::Tensor fixed_noise = gan_fixed_noise(c.seed, c.noise_dim).to(device);
 
     TrainStage stage;
     stage.number = 1;
