@@ -61,7 +61,9 @@ TEST(GanCalibration, TrainingWritesThemAndGenerationUsesThem) {
     for (double d : c->density) EXPECT_NEAR(d, 64.0 / (2 * 64 * 72), 1e-9);  // JSON keeps 10 digits
     GanSongMaker maker(run);
     GanGenerateOptions o;
-    EXPECT_EQ(maker.thresholds(o), c->threshold);
+    // Recomputed on load from the densities and the run's fixed noise: the trainer's values up to float
+    // rounding (the same G and noise through another process's kernels).
+    for (std::size_t i = 0; i < 5; ++i) EXPECT_NEAR(maker.thresholds(o)[i], c->threshold[i], 1e-4) << i;
     o.threshold = 0.7;
     for (double t : maker.thresholds(o)) EXPECT_EQ(t, 0.7);
     // A default song of 8 samples: its notes per cell near the corpus's (calibrated on other noise).
