@@ -89,7 +89,7 @@ tracks = ["bass", "drums", "guitar", "piano", "strings"]
 pitched = ["bass", "guitar", "piano", "strings"]
 pairs = ["bass-guitar", "bass-strings", "bass-piano", "guitar-strings", "guitar-piano", "piano-strings"]
 def table(path):
-    rows = json.load(open(path))["rows"]
+    rows = json.load(open(path))["metrics"]
     return {(r["scope"], r["metric"]): (r["generated"], r["reference"]) for r in rows}
 def cell(v, pct=False):
     if v is None: return "–"

@@ -74,7 +74,7 @@ DiscriminatorStep discriminator_step(GanNets& nets, torch::optim::Optimizer& d_o
 torch::Tensor generator_loss(GanNets& nets, const torch::Tensor& fake, const torch::Tensor& real,
                              const torch::Tensor& real_features, const GanRule& rule, double* adversarial, double* matching) {
     // Judged as D learnt: with the real batch in the same batch when joint (only the fake half is G's loss).
-    auto judged = judge_pair(nets.discriminator, real, fake, rule.joint_batch).fake;
+    auto judged = rule.joint_batch ? judge_pair(nets.discriminator, real, fake, true).fake : nets.discriminator(fake);
     auto loss = rule.loss == GanLoss::Bce
                     ? F::binary_cross_entropy_with_logits(judged.logit, torch::ones_like(judged.logit))
                     : -judged.logit.mean();
