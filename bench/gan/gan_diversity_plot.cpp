@@ -1,6 +1,7 @@
 // One plot of the DCGAN's diversity over epochs for several runs (docs/RESULTS.md, bench/gan/gan_results.sh):
-//   gan_diversity_plot OUT.png LABEL=RUN/curve.csv ...
-// Each run's `diversity_jaccard` column (mean pairwise Jaccard distance of its 64 fixed-noise samples).
+//   gan_diversity_plot OUT.png [--column=NAME] LABEL=RUN/curve.csv ...
+// Each run's `diversity_jaccard` column (mean pairwise Jaccard distance of its 64 fixed-noise samples), or
+// another column of curve.csv (d_acc_fake: D's accuracy on G's samples).
 #include <cstdio>
 #include <sstream>
 #include <string>
@@ -43,16 +44,21 @@ int main(int argc, char** argv) {
     }
     try {
         std::vector<quintet::Series> series;
-        for (int i = 2; i < argc; ++i) {
+        std::string column = "diversity_jaccard";
+        int first = 2;
+        if (std::string(argv[2]).rfind("--column=", 0) == 0) column = std::string(argv[first++]).substr(9);
+        for (int i = first; i < argc; ++i) {
             const std::string arg = argv[i];
             const auto eq = arg.find('=');
             if (eq == std::string::npos) throw quintet::UsageError("expected LABEL=curve.csv, got " + arg);
-            series.push_back(read_series(arg.substr(0, eq), arg.substr(eq + 1), "diversity_jaccard"));
+            series.push_back(read_series(arg.substr(0, eq), arg.substr(eq + 1), column));
         }
+        if (series.empty()) throw quintet::UsageError("no LABEL=curve.csv given");
         quintet::PlotOptions o;
-        o.title = "DCGAN: diversity of 64 fixed-noise samples";
+        const bool diversity = column == "diversity_jaccard";
+        o.title = diversity ? "DCGAN: diversity of 64 fixed-noise samples" : "DCGAN: " + column + " over epochs";
         o.x_label = "epoch";
-        o.y_label = "Jaccard distance";
+        o.y_label = diversity ? "Jaccard distance" : column;
         o.width = 900;
         o.height = 520;
         quintet::write_line_plot_png(series, argv[1], o);

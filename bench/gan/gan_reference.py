@@ -5,11 +5,13 @@ The same networks (G: 100-d noise -> 6 transposed convs -> 5 x 64 x 72, BatchNor
 -> logit, dropout 0.5), the same initialisation, the same data (the train split of a Quintet corpus store at 4
 steps per beat, read with numpy.memmap after src/corpus/store_format.hpp: non-overlapping 64-step windows from
 step 0, pitches 24-95, binarised per batch), the same epoch as `quintet train gan` with its defaults (all three
-stabilisers: label smoothing, feature matching, TTUR; batch 64, the last partial batch dropped), and after each
+stabilisers: label smoothing, feature matching, TTUR; D judges real and fake as one batch; batch 64, the last
+partial batch dropped), and after each
 epoch the same diagnostics (64 fixed-noise samples in eval mode, mean pairwise Jaccard distance, distinct share)
 and model.pt + last.pt saved.
 
   gan_reference.py train --store S --threads T --epochs E   -> one JSON line
+  gan_reference.py diversity --store S                      -> the real windows' diversity (docs/RESULTS.md)
 """
 import argparse
 import json
@@ -140,8 +142,9 @@ def train(args):
             real = rolls.index_select(0, order[b * batch:(b + 1) * batch]).gt(0).float()
             # D step: label smoothing, BCE on logits, the fake detached
             fake = G(torch.randn(batch, NOISE))
-            r_logit, r_feat = D(real)
-            f_logit, _ = D(fake.detach())
+            # D judges real and fake as one batch (Quintet's default --d-batch joint)
+            logit, feat = D(torch.cat([real, fake.detach()]))
+            r_logit, f_logit, r_feat = logit[:batch], logit[batch:], feat[:batch]
             d_loss = (F.binary_cross_entropy_with_logits(r_logit, torch.rand(batch) * 0.1 + 0.9) +
                       F.binary_cross_entropy_with_logits(f_logit, torch.rand(batch) * 0.1)) / 2
             acc_real, acc_fake = (r_logit > 0).float().mean().item(), (f_logit < 0).float().mean().item()
@@ -150,7 +153,8 @@ def train(args):
             d_opt.step()
             d_loss = d_loss.item()
             # G step on the same fake batch: BCE against "real" + feature matching
-            g_logit, g_feat = D(fake)
+            logit, feat = D(torch.cat([real, fake]))
+            g_logit, g_feat = logit[batch:], feat[batch:]
             adv = F.binary_cross_entropy_with_logits(g_logit, torch.ones_like(g_logit))
             fm = F.mse_loss(fake.mean(0), real.mean(0)) + F.mse_loss(g_feat.mean(0), r_feat.detach().mean(0))
             adv_v, fm_v = adv.item(), fm.item()
@@ -174,16 +178,28 @@ def train(args):
                       "epochs": epochs, "total_s": time.perf_counter() - T_PROCESS, "cpu_s": time.process_time() - c0}))
 
 
+def data_diversity(args):
+    """The diversity measure of curve.csv on real windows: 64 train windows drawn at random (3 draws, seed 1),
+    each window's own sounding cells; the level a G that has not collapsed should approach."""
+    rolls = torch.from_numpy(store_windows(args.store)).gt(0)
+    torch.manual_seed(1)
+    draws = [diversity(rolls[torch.randperm(rolls.shape[0])[:64]]) for _ in range(3)]
+    print(json.dumps({"windows": rolls.shape[0], "jaccard": [round(d[0], 4) for d in draws],
+                      "distinct": [round(d[1], 4) for d in draws]}))
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("diversity")
+    d.add_argument("--store", required=True)
     t = sub.add_parser("train")
     t.add_argument("--store", required=True)
     t.add_argument("--threads", type=int, default=1)
     t.add_argument("--epochs", type=int, default=2)
     t.add_argument("--batch", type=int, default=64)
     args = ap.parse_args()
-    train(args)
+    data_diversity(args) if args.cmd == "diversity" else train(args)
 
 
 if __name__ == "__main__":

@@ -9,16 +9,25 @@
 #include "nn/rolls_to_song.hpp"
 #include "nn/runtime.hpp"
 #include "roll/operations.hpp"
+#include "systems/gan/calibration.hpp"
 #include "util/error.hpp"
 
 namespace quintet {
 
 namespace fs = std::filesystem;
 
-torch::Tensor notes_from_probabilities(const torch::Tensor& probabilities, double threshold, SamplingRng* rng) {
+torch::Tensor notes_from_probabilities(const torch::Tensor& probabilities, const std::array<double, kGanChannels>& thresholds,
+                                       SamplingRng* rng) {
     auto p = probabilities.to(torch::kCPU, torch::kFloat);
-    auto on = rng ? sample_bernoulli(p, *rng).gt(0.5) : p.ge(threshold);
-    return p * on.to(torch::kFloat);
+    const auto t = torch::tensor(std::vector<double>(thresholds.begin(), thresholds.end()), torch::kDouble).view({1, kGanChannels, 1, 1});
+    auto on = rng ? sample_bernoulli(p, *rng).gt(0.5) : p.to(torch::kDouble).ge(t);
+    return on.to(torch::kFloat) * float(kGanNoteValue);
+}
+
+torch::Tensor notes_from_probabilities(const torch::Tensor& probabilities, double threshold, SamplingRng* rng) {
+    std::array<double, kGanChannels> t;
+    t.fill(threshold);
+    return notes_from_probabilities(probabilities, t, rng);
 }
 
 Multitrack blocks_to_multitrack(const torch::Tensor& blocks, const GanShape& shape, double tempo) {
@@ -48,6 +57,13 @@ GanSongMaker::GanSongMaker(const fs::path& run_dir, const std::string& device)
     load_weights(run_dir / "model.pt", gan_layout(nets_));
     nets_.generator->to(device_);
     nets_.generator->eval();
+    // The thresholds for this model.pt from the densities the training measured, on the run's fixed noise: the
+    // trainer's computation, so they equal thresholds.json's (and a file from an older rule is recomputed).
+    if (auto c = read_gan_calibration(run_dir)) {
+        torch::NoGradGuard no_grad;
+        const auto z = gan_fixed_noise(read_gan_run(run_dir).seed, nets_.settings.noise_dim).to(device_);
+        calibrated_ = density_thresholds(nets_.generator(z).cpu(), c->density);
+    }
 }
 
 torch::Tensor GanSongMaker::sample_probabilities(std::int64_t n, std::uint64_t seed) {
@@ -64,9 +80,16 @@ int GanSongMaker::samples_for(int bars, std::size_t prime_steps) const {
     return (rest + shape().bars() - 1) / shape().bars();
 }
 
+std::array<double, kGanChannels> GanSongMaker::thresholds(const GanGenerateOptions& o) const {
+    std::array<double, kGanChannels> t;
+    t.fill(o.threshold.value_or(kGanOriginalThreshold));
+    if (!o.threshold && calibrated_) t = *calibrated_;
+    return t;
+}
+
 Multitrack GanSongMaker::generate(const GanGenerateOptions& o) {
     if (o.bars < 1) throw UsageError("--bars must be at least 1");
-    if (!(o.threshold >= 0 && o.threshold <= 1)) throw UsageError("--threshold must be in [0, 1]");
+    if (o.threshold && !(*o.threshold >= 0 && *o.threshold <= 1)) throw UsageError("--threshold must be in [0, 1] (or auto)");
     if (o.draw != "threshold" && o.draw != "bernoulli") throw UsageError("--draw '" + o.draw + "': expected threshold or bernoulli");
     if (o.prime_bars < 1) throw UsageError("--prime-bars must be at least 1");
     std::optional<Multitrack> prime;
@@ -74,7 +97,7 @@ Multitrack GanSongMaker::generate(const GanGenerateOptions& o) {
     const std::size_t prime_steps = prime ? prime->steps() : 0;
     const int n = samples_for(o.bars, prime_steps);
     SamplingRng rng(o.seed);
-    auto notes = notes_from_probabilities(sample_probabilities(n, o.seed), o.threshold, o.draw == "bernoulli" ? &rng : nullptr);
+    auto notes = notes_from_probabilities(sample_probabilities(n, o.seed), thresholds(o), o.draw == "bernoulli" ? &rng : nullptr);
     Multitrack samples = blocks_to_multitrack(notes, shape(), o.tempo);
     Multitrack song = empty_lpd5(prime_steps + samples.steps(), shape().resolution);
     for (int f = 0; f < kFamilies; ++f) {

@@ -4,6 +4,7 @@
 // the prime musically, they follow it.
 #include <torch/torch.h>
 
+#include <array>
 #include <filesystem>
 #include <optional>
 
@@ -14,9 +15,14 @@
 
 namespace quintet {
 
-// G's probabilities [n, 5, S, P] -> note values in [0, 1]: a cell sounds when its probability reaches the
-// threshold, or (rng given) when a uniform draw falls below it; a sounding cell keeps its probability as
-// velocity / 127, as the original's `x[x < 0.7] = 0; x * 127`.
+// G's probabilities [n, 5, S, P] -> note values: a cell sounds when its probability reaches its channel's
+// threshold, or (rng given) when a uniform draw falls below it. A sounding cell gets kGanNoteValue (velocity
+// 101, as the VAE-NN's binarised notes): G learnt binarised rolls, so its probability says whether a cell
+// sounds, not how loud. (The original's `x[x < 0.7] = 0; x * 127` made velocity the probability; at a
+// calibrated threshold of a few hundredths that would be inaudible, below 1/127 even dropped.)
+inline constexpr double kGanNoteValue = 0.8;
+torch::Tensor notes_from_probabilities(const torch::Tensor& probabilities, const std::array<double, kGanChannels>& thresholds,
+                                       SamplingRng* rng = nullptr);
 torch::Tensor notes_from_probabilities(const torch::Tensor& probabilities, double threshold, SamplingRng* rng = nullptr);
 
 // Blocks [n, 5, S, P] of note values -> an LPD-5 Multitrack at shape.resolution, block i at step i * S, the
@@ -34,11 +40,14 @@ public:
     const GanShape& shape() const { return nets_.settings.shape; }
     // How many samples a song of `bars` bars takes after `prime_steps` steps of prime.
     int samples_for(int bars, std::size_t prime_steps) const;
+    // Per channel: the option's threshold when set, else the run's calibrated ones, else the original's 0.7.
+    std::array<double, kGanChannels> thresholds(const GanGenerateOptions& options) const;
 
 private:
     std::filesystem::path run_dir_;
     torch::Device device_;
     GanNets nets_;
+    std::optional<std::array<double, kGanChannels>> calibrated_;  // thresholds.json
 };
 
 // The opening of a prime file at `resolution`: its first `bars` 4/4 bars (fewer when it is shorter, cut at

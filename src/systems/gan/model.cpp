@@ -206,6 +206,14 @@ GanRunInfo read_gan_run(const fs::path& run_dir) {
     info.loss = text("loss");
     info.nets.critic = parse_gan_loss(info.loss) == GanLoss::WganGp;
     try {
+        const std::string seed = text("seed");
+        std::size_t used = 0;
+        info.seed = std::stoull(seed, &used);
+        if (used != seed.size()) throw std::invalid_argument(seed);
+    } catch (const std::logic_error&) {
+        throw FormatError(file.string(), "\"seed\" must be a non-negative integer");
+    }
+    try {
         info.nets.shape.validate();
     } catch (const UsageError& e) {
         throw FormatError(file.string(), e.what());

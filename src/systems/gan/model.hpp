@@ -85,6 +85,7 @@ struct GanRunInfo {
     GanNetSettings nets;
     std::string loss;
     std::filesystem::path corpus;
+    std::uint64_t seed = 1;  // the training seed: its fixed noise calibrates generation (calibration.hpp)
 };
 inline constexpr const char* kGanKind = "gan";
 GanRunInfo read_gan_run(const std::filesystem::path& run_dir);

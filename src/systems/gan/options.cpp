@@ -73,4 +73,18 @@ GanOptimiserSettings gan_optimiser_settings(const GanTrainConfig& c, const GanSt
     return o;
 }
 
+std::optional<double> parse_gan_threshold(const std::string& text) {
+    if (text == "auto") return std::nullopt;
+    std::size_t used = 0;
+    double v = -1;
+    try {
+        v = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (text.empty() || used != text.size() || !(v >= 0 && v <= 1))
+        throw UsageError("--threshold '" + text + "': expected auto or a number in [0, 1]");
+    return v;
+}
+
 }  // namespace quintet

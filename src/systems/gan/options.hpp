@@ -3,6 +3,7 @@
 // choices. No torch here: the CLI includes it.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace quintet {
@@ -44,6 +45,7 @@ struct GanTrainConfig {
     bool shared_norm = false;       // one BatchNorm and one PReLU reused by every layer, as the original code
     std::string loss = "bce";       // bce (the original) or wgan-gp (MuseGAN's cure)
     std::string stabilisers = "auto";  // auto: all three with bce, none with wgan-gp
+    std::string d_batch = "joint";  // joint: D judges real + fake as one batch; separate: two, as the original
     int epochs = 20;
     int batch = 64;                 // the original's
     int noise_dim = 100;
@@ -66,13 +68,19 @@ struct GanOptimiserSettings {
 // otherwise the DCGAN paper's 2e-4, (0.5, 0.999). --lr-d / --lr-g replace the rates.
 GanOptimiserSettings gan_optimiser_settings(const GanTrainConfig& c, const GanStabilisers& s, GanLoss loss);
 
+inline constexpr double kGanOriginalThreshold = 0.7;  // the original code's (SEED-SPEC 11.5)
+// "--threshold" text: "auto" (unset) or a number in [0, 1]; UsageError otherwise.
+std::optional<double> parse_gan_threshold(const std::string& text);
+
 // How a block of G's probabilities becomes notes.
 struct GanGenerateOptions {
     int bars = 16;                   // at least this many bars; whole samples of shape.bars() each
     std::uint64_t seed = 1;
     double tempo = 120;
-    std::string draw = "threshold";  // threshold (the original: cells >= threshold) or bernoulli (one draw per cell)
-    double threshold = 0.7;          // the original's
+    std::string draw = "threshold";  // threshold (cells >= threshold) or bernoulli (one draw per cell)
+    // Unset ("auto"): the run's per-channel thresholds calibrated to the corpus's note density
+    // (thresholds.json, calibration.hpp), or the original's 0.7 for a run without them.
+    std::optional<double> threshold;
     std::filesystem::path prime;     // a .mid/.npz whose first prime_bars bars open the song
     int prime_bars = 4;
 };

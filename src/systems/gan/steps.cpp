@@ -30,13 +30,21 @@ torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Te
     return (grad.flatten(1).norm(2, 1) - 1).pow(2).mean();
 }
 
+JudgedPair judge_pair(GanDiscriminator& D, const torch::Tensor& real, const torch::Tensor& fake, bool joint) {
+    if (!joint) return {D(real), D(fake)};
+    const std::int64_t n = real.size(0);
+    const DiscriminatorOutput both = D(torch::cat({real, fake}));
+    return {{both.logit.narrow(0, 0, n), both.features.narrow(0, 0, n)},
+            {both.logit.narrow(0, n, fake.size(0)), both.features.narrow(0, n, fake.size(0))}};
+}
+
 DiscriminatorStep discriminator_step(GanNets& nets, torch::optim::Optimizer& d_optimizer, const torch::Tensor& real,
                                      const GanRule& rule) {
     auto& D = nets.discriminator;
     const std::int64_t n = real.size(0);
     DiscriminatorStep s;
     s.fake = nets.generator(torch::randn({n, nets.settings.noise_dim}, real.options()));
-    auto on_real = D(real), on_fake = D(s.fake.detach());
+    auto [on_real, on_fake] = judge_pair(D, real, s.fake.detach(), rule.joint_batch);
     s.real_features = on_real.features.detach();
     torch::Tensor loss;
     if (rule.loss == GanLoss::Bce) {
@@ -65,7 +73,8 @@ DiscriminatorStep discriminator_step(GanNets& nets, torch::optim::Optimizer& d_o
 
 torch::Tensor generator_loss(GanNets& nets, const torch::Tensor& fake, const torch::Tensor& real,
                              const torch::Tensor& real_features, const GanRule& rule, double* adversarial, double* matching) {
-    auto judged = nets.discriminator(fake);
+    // Judged as D learnt: with the real batch in the same batch when joint (only the fake half is G's loss).
+    auto judged = rule.joint_batch ? judge_pair(nets.discriminator, real, fake, true).fake : nets.discriminator(fake);
     auto loss = rule.loss == GanLoss::Bce
                     ? F::binary_cross_entropy_with_logits(judged.logit, torch::ones_like(judged.logit))
                     : -judged.logit.mean();

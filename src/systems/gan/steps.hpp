@@ -14,7 +14,17 @@ struct GanRule {
     GanLoss loss = GanLoss::Bce;
     GanStabilisers stabilisers;
     double gp_weight = 10;
+    // D judges the real and the fake batch as one batch, so its batch norm sees both (default), or as two
+    // batches as the original did: then each batch is normalised by its own statistics, which removes what
+    // tells them apart (sparse binary windows vs G's grey outputs) and D stays at chance (docs/RESULTS.md).
+    bool joint_batch = true;
 };
+
+// D's outputs on a real and a fake batch of the same size, judged as one batch or two (GanRule::joint_batch).
+struct JudgedPair {
+    DiscriminatorOutput real, fake;
+};
+JudgedPair judge_pair(GanDiscriminator& D, const torch::Tensor& real, const torch::Tensor& fake, bool joint);
 
 // D's targets for a batch of n: real 1 and fake 0, or with label smoothing real ~ U[0.9, 1] and fake ~ U[0, 0.1]
 // (one draw per sample from torch's generator).

@@ -24,6 +24,11 @@ GanTrainSettings::GanTrainSettings() {
                                  "ttur bce uses Adam 2e-4 betas 0.5/0.999",
                                  c.stabilisers));
     table_.back().aliases = {"--stabilizers"};
+    table_.push_back(text_option("--d-batch",
+                                 "joint: D judges the real and the fake batch as one batch, so its batch norm sees both "
+                                 "(default); separate: as two batches, as the original (D then stays at chance: each batch's "
+                                 "own statistics normalise away the difference)",
+                                 c.d_batch, {"joint", "separate"}));
     table_.push_back(int_option("--critic-steps", "D steps per G step (default: 1 with bce, 5 with wgan-gp)", c.critic_steps));
     table_.back().default_value = "";
     table_.push_back(double_option("--gp-weight", "weight of the gradient penalty (wgan-gp)", c.gp_weight));
@@ -40,7 +45,10 @@ GanSampleSettings::GanSampleSettings() {
     table_.push_back(text_option("--draw", "threshold (cells whose probability reaches --threshold, the original) or bernoulli "
                                            "(one draw per cell)",
                                  o.draw, {"threshold", "bernoulli"}));
-    table_.push_back(double_option("--threshold", "probability at which a cell sounds (the original: 0.7)", o.threshold));
+    table_.push_back(text_option("--threshold",
+                                 "probability at which a cell sounds; auto: the run's per-channel thresholds, calibrated so "
+                                 "the songs have the valid split's note density (the original: 0.7)",
+                                 threshold));
     table_.push_back(int_option("--prime-bars", "bars of --prime that open the song; the GAN does not continue them "
                                                 "(it is unconditional): its samples follow",
                                 o.prime_bars));
@@ -52,6 +60,7 @@ GanGenerateOptions GanSampleSettings::resolve(const SampleRequest& request) cons
     o.seed = request.seed;
     o.tempo = request.tempo;
     o.prime = request.prime;
+    o.threshold = parse_gan_threshold(threshold);
     return o;
 }
 

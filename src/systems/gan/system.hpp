@@ -24,6 +24,7 @@ public:
     OptionTable& options() override { return table_; }
     GanGenerateOptions resolve(const SampleRequest& request) const;  // the request's length, seed, tempo, prime
     GanGenerateOptions base;
+    std::string threshold = "auto";  // parse_gan_threshold
 
 private:
     OptionTable table_;

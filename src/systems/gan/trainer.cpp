@@ -13,6 +13,7 @@
 #include "nn/runtime.hpp"
 #include "represent/windows.hpp"
 #include "runs/run_dir.hpp"
+#include "systems/gan/calibration.hpp"
 #include "systems/gan/diversity.hpp"
 #include "systems/gan/generator.hpp"
 #include "systems/gan/model.hpp"
@@ -29,9 +30,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kDiversitySamples = 64;  // fixed-noise samples behind the diversity columns
+constexpr int kDiversitySamples = kGanFixedSamples;  // fixed-noise samples behind the diversity columns
 constexpr int kPictureSamples = 8;     // of them, drawn every --sample-every epochs
-constexpr std::uint64_t kFixedNoiseSalt = 0x5eed;
 
 const char* const kChannelNames[kGanChannels] = {"drums", "piano", "guitar", "bass", "strings"};
 
@@ -82,6 +82,7 @@ FlatJsonWriter settings_json(const GanTrainConfig& c, const GanShape& shape, con
         .add("shared_norm", c.shared_norm)
         .add("loss", c.loss)
         .add("stabilisers", stabilisers_text(s))
+        .add("d_batch", c.d_batch)
         .add("critic_steps", critic_steps)
         .add("gp_weight", c.gp_weight)
         .add("lr_d", o.lr_d)
@@ -138,7 +139,7 @@ void plot_gan_curve(const CurveFile& curve, const fs::path& png) {
 
 std::vector<std::string> gan_curve_columns() {
     return {"d_loss", "g_loss", "d_acc_real", "d_acc_fake", "feature_matching", "gradient_penalty",
-            "diversity_jaccard", "diversity_distinct", "density"};
+            "diversity_jaccard", "diversity_distinct", "density", "threshold"};
 }
 
 GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_epoch) {
@@ -149,7 +150,8 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
     const GanStabilisers stabilisers = choose_stabilisers(c, loss);
     const GanOptimiserSettings adam = gan_optimiser_settings(c, stabilisers, loss);
     const int critic_steps = c.critic_steps > 0 ? c.critic_steps : (loss == GanLoss::WganGp ? 5 : 1);
-    const GanRule rule{loss, stabilisers, c.gp_weight};
+    if (c.d_batch != "joint" && c.d_batch != "separate") throw UsageError("--d-batch '" + c.d_batch + "': expected joint or separate");
+    const GanRule rule{loss, stabilisers, c.gp_weight, c.d_batch == "joint"};
     const GanNetSettings net_settings{shape, c.noise_dim, c.shared_norm, loss == GanLoss::WganGp};
     configure_torch_threads();
     const torch::Device device = parse_device(c.device);
@@ -167,6 +169,10 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
         progress.note("note: the store is at " + std::to_string(store.resolution()) + " steps per beat; songs are resampled to " +
                       std::to_string(shape.resolution) + " (build it with --resolution " + std::to_string(shape.resolution) + ")");
     const torch::Tensor rolls = window_tensor(train);  // uint8 velocities, binarised per batch
+    // The note density generation aims at, per channel: the valid split's, or the train windows' when the
+    // valid split gives no window.
+    const WindowSet valid = store_windows(store, Split::Valid, window_spec(shape));
+    const GanChannelValues target_density = channel_densities(valid.size() > 0 ? valid : train);
     const std::int64_t notes_per_window =
         std::max<std::int64_t>(1, std::llround(rolls.gt(0).sum().item<double>() / double(train.size())));
 
@@ -200,8 +206,7 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
                   ", stabilisers " + stabilisers_text(stabilisers) + "; device " + c.device);
 
     // The same 64 noise vectors every epoch, so the diversity columns and pictures follow one set of samples.
-    torch::Generator noise_gen = at::detail::createCPUGenerator(c.seed ^ kFixedNoiseSalt);
-    const torch::Tensor fixed_noise = torch::randn({kDiversitySamples, c.noise_dim}, noise_gen).to(device);
+    const torch::Tensor fixed_noise = gan_fixed_noise(c.seed, c.noise_dim).to(device);
 
     TrainStage stage;
     stage.number = 1;
@@ -251,8 +256,14 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
         const auto on = torch::zeros(flat.sizes(), torch::kUInt8).scatter_(1, top, 1).contiguous();
         const auto* p = on.data_ptr<std::uint8_t>();
         SampleDiversity d = sample_diversity(std::vector<std::uint8_t>(p, p + on.numel()), kDiversitySamples);
-        const double threshold = GanGenerateOptions{}.threshold;
-        d.density = probabilities.ge(threshold).to(torch::kDouble).mean().item<double>();  // what generation would write
+        d.density = probabilities.ge(kGanOriginalThreshold).to(torch::kDouble).mean().item<double>();  // the original's notes
+        // Generation's default thresholds for this G (model.pt was written by the training pass just before).
+        const GanCalibration calibration{target_density, density_thresholds(probabilities, target_density)};
+        write_gan_calibration(run, calibration);
+        double threshold_sum = 0;
+        int sounding = 0;
+        for (double t : calibration.threshold)
+            if (t <= 1) threshold_sum += t, ++sounding;
         const int epoch = pos.epoch + 1;
 #ifdef QUINTET_HAVE_IMAGES
         if (c.sample_every > 0 && (epoch % c.sample_every == 0 || epoch == c.epochs)) {
@@ -261,14 +272,16 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
             fs::create_directories(run / "samples");
             PianoRollImageOptions o;
             o.title = "epoch " + std::to_string(epoch) + ": 8 fixed-noise samples";
-            write_pianoroll_png(blocks_to_multitrack(notes_from_probabilities(probabilities.narrow(0, 0, kPictureSamples), threshold),
+            write_pianoroll_png(blocks_to_multitrack(notes_from_probabilities(probabilities.narrow(0, 0, kPictureSamples),
+                                                                              calibration.threshold),
                                                      shape, 120),
                                 run / "samples" / name, o);
         }
 #else
         (void)epoch;
 #endif
-        return EpochLosses{1 - d.mean_jaccard_distance, {d.mean_jaccard_distance, d.distinct_share, d.density}};
+        return EpochLosses{1 - d.mean_jaccard_distance, {d.mean_jaccard_distance, d.distinct_share, d.density,
+                                                         sounding ? threshold_sum / sounding : 0.0}};
     };
     stage.keep_best = [] {};
     EpochLoop loop({c.seed, 0}, pos, curve, progress, [&](const TrainPosition& p) { save_checkpoint(last_file, last_layout, p); },

@@ -164,6 +164,32 @@ TEST(GanSteps, FeatureMatchingChangesTheGeneratorsGradient) {
     EXPECT_GT(largest_change, 1e-6);
 }
 
+TEST(GanSteps, SeparateBatchesHideADensityOffsetAndJointOnesDoNot) {
+    // D's first layer is linear and batch norm follows it: judged as a batch of its own, a fake batch shifted by
+    // a constant (every cell + 0.3, i.e. denser) gives the same conv outputs up to a per-channel constant, which
+    // the batch's own statistics remove: D cannot see the shift (the original's D at chance). Judged together
+    // with the real batch, the statistics are shared and the shift shows.
+    torch::manual_seed(8);
+    GanNets nets(settings("original"));
+    auto& D = nets.discriminator;
+    D->train();
+    auto real = torch::rand({8, 5, 64, 72}).gt(0.97).to(torch::kFloat);
+    auto fake = torch::rand({8, 5, 64, 72}).mul(0.2);
+    auto judged = [&](const torch::Tensor& f, bool joint) {
+        torch::NoGradGuard no_grad;
+        torch::manual_seed(3);  // the same dropout masks for both calls
+        return judge_pair(D, real, f, joint).fake.logit;
+    };
+    const auto separate = judged(fake, false), separate_shifted = judged(fake + 0.3, false);
+    EXPECT_TRUE(torch::allclose(separate, separate_shifted, 1e-3, 1e-4)) << separate << separate_shifted;
+    const auto joint = judged(fake, true), joint_shifted = judged(fake + 0.3, true);
+    EXPECT_GT((joint - joint_shifted).abs().max().item<double>(), 0.05) << joint << joint_shifted;
+    // The joint pass is D on the concatenated batch, split in two.
+    torch::manual_seed(3);
+    const auto both = D(torch::cat({real, fake})).logit.detach();
+    EXPECT_TRUE(torch::allclose(joint, both.narrow(0, 8, 8)));
+}
+
 TEST(GanDiversity, JaccardDistanceAndDistinctShareByHand) {
     // a = 1100, b = 1010, c = 0000, d = 1100: a-b 2/3, a-c 1, a-d 0, b-c 1, b-d 2/3, c-d 1.
     std::vector<std::uint8_t> cells = {1, 1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0};

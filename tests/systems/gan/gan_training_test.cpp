@@ -66,7 +66,7 @@ TEST(GanTraining, WritesTheRunDirectoryWithDiagnostics) {
     const auto curve = read_file(run / "curve.csv");
     EXPECT_EQ(curve.substr(0, curve.find('\n')),
               "stage,epoch,epochs,train_loss,valid_loss,seconds,samples_per_s,best,d_loss,g_loss,d_acc_real,d_acc_fake,"
-              "feature_matching,gradient_penalty,diversity_jaccard,diversity_distinct,density");
+              "feature_matching,gradient_penalty,diversity_jaccard,diversity_distinct,density,threshold");
     EXPECT_EQ(std::count(curve.begin(), curve.end(), '\n'), 3);
     auto info = read_gan_run(run);
     EXPECT_EQ(info.nets.shape.steps, 64);
