@@ -222,6 +222,8 @@ def generate(args):
     t_load = time.perf_counter() - t0
     act = torch.relu if band.relu_output else torch.sigmoid
     thresholds = [float(info.get(f"threshold_{n}", 0.3)) for n in NAMES]
+    if args.threshold is not None:
+        thresholds = [args.threshold] * INSTRUMENTS
     density = torch.tensor([float(info[f"density_{n}"]) for n in NAMES]).view(5, 1, 1).expand(5, WINDOW, PITCHES)
     with torch.no_grad():
         current = torch.bernoulli(density) * 0.8
@@ -254,6 +256,7 @@ def main():
     g.add_argument("--run", required=True)
     g.add_argument("--blocks", type=int, default=64)
     g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--threshold", type=float, default=None, help="one threshold for all nets (default: the run's)")
     for s in (t, g):
         s.add_argument("--threads", type=int, required=True)
     args = p.parse_args()
