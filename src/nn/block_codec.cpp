@@ -160,6 +160,49 @@ QUINTET_CODEC_INLINE int active_columns(int rows, const float* xt, int ldxt, int
     return count;
 }
 
+#ifdef QUINTET_CODEC_AVX512_KERNELS
+// The same for ldxt = 16 (each column one 64-byte line): one masked compare per column.
+QUINTET_CODEC_AVX512 inline int active_columns16_avx512(int rows, const float* xt, int n, int* cols) {
+    const __mmask16 rows_mask = rows >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << rows) - 1);
+    const __m512 zero = _mm512_setzero_ps();
+    int count = 0;
+    for (int c = 0; c < n; ++c)
+        if (_mm512_mask_cmp_ps_mask(rows_mask, _mm512_loadu_ps(xt + std::size_t(c) * 16), zero, _CMP_NEQ_UQ)) cols[count++] = c;
+    return count;
+}
+
+// conv3 of one region for N blocks: h3[n] += sum over c of d[n][c] * w3[c][.], the 256 sums of each block kept
+// in registers (half at a time) while the region's weights stream past once; the same FMAs in the same order
+// as the plain loop, so the same values.
+template <int N>
+QUINTET_CODEC_AVX512 inline void conv3_region_avx512(const float* w3, const float (*d)[kC2], float* const* h3) {
+    for (int half = 0; half < 2; ++half) {
+        __m512 acc[N][8];
+        for (int n = 0; n < N; ++n)
+#pragma GCC unroll 8
+            for (int k = 0; k < 8; ++k) acc[n][k] = _mm512_loadu_ps(h3[n] + half * 128 + 16 * k);
+        for (int c = 0; c < kC2; ++c) {
+            bool any = false;
+            for (int n = 0; n < N; ++n) any |= d[n][c] != 0;
+            if (!any) continue;
+            const float* row = w3 + std::size_t(c) * kC3 + half * 128;
+            __m512 w[8];
+#pragma GCC unroll 8
+            for (int k = 0; k < 8; ++k) w[k] = _mm512_loadu_ps(row + 16 * k);
+            for (int n = 0; n < N; ++n) {
+                if (d[n][c] == 0) continue;
+                const __m512 b = _mm512_set1_ps(d[n][c]);
+#pragma GCC unroll 8
+                for (int k = 0; k < 8; ++k) acc[n][k] = _mm512_fmadd_ps(b, w[k], acc[n][k]);
+            }
+        }
+        for (int n = 0; n < N; ++n)
+#pragma GCC unroll 8
+            for (int k = 0; k < 8; ++k) _mm512_storeu_ps(h3[n] + half * 128 + 16 * k, acc[n][k]);
+    }
+}
+#endif
+
 QUINTET_CODEC_INLINE bool region_has_notes(const float* block, int row0, int col0) {
     for (int r = row0; r < row0 + 16; ++r) {
         const float* p = block + r * kPitchCount + col0;
@@ -176,52 +219,86 @@ struct DecodeWeights {
     const float *wd1, *bd1, *wd2, *bd2, *wd3, *bd3;
 };
 
-QUINTET_CODEC_INLINE void encode_body(const EncodeWeights& v, const float* block, float* h3) {
+// conv1 and conv2 of one block: the regions with notes (region_of[0..rows)) and their conv2 outputs h2[row].
+template <bool Avx512>
+QUINTET_CODEC_INLINE int encode_regions(const EncodeWeights& v, const float* block, int* region_of, float (*h2)[kC2]) {
     // GEMM rows: the regions (conv2 positions) that hold notes. Input columns (patch, channel), stored
     // transposed: conv1's output minus the output of a patch without notes, so 0 for patches without notes.
     // Empty regions and patches are already inside pre2 and base3.
     alignas(64) float d1t[kPatches * kC1][kRegions];
-    alignas(64) float h2[kRegions][kC2];
     alignas(64) float h1[kC1];
     int cols[kPatches * kC1];
-    int region_of[kRegions];
     int rows = 0;
     for (int pos = 0; pos < kRegions; ++pos) {
         const int row0 = 16 * (pos / 8), col0 = 16 * (pos % 8);
         if (region_has_notes(block, row0, col0)) region_of[rows++] = pos;
     }
-    std::memcpy(h3, v.base3, sizeof(float) * kC3);
-    if (rows > 0) {
-        for (int r = 0; r < rows; ++r) {
-            const int pos = region_of[r], row0 = 16 * (pos / 8), col0 = 16 * (pos % 8);
-            for (int patch = 0; patch < kPatches; ++patch) {
-                const int pr = row0 + 4 * (patch / 4), pc = col0 + 4 * (patch % 4);
-                std::memcpy(h1, v.b1, sizeof h1);
-                bool any = false;
-                for (int cell = 0; cell < 16; ++cell) {
-                    const float x = block[(pr + cell / 4) * kPitchCount + pc + cell % 4];
-                    if (x != 0) {
-                        axpy(kC1, x, v.w1 + cell * kC1, h1);
-                        any = true;
-                    }
+    if (rows == 0) return 0;
+    for (int r = 0; r < rows; ++r) {
+        const int pos = region_of[r], row0 = 16 * (pos / 8), col0 = 16 * (pos % 8);
+        for (int patch = 0; patch < kPatches; ++patch) {
+            const int pr = row0 + 4 * (patch / 4), pc = col0 + 4 * (patch % 4);
+            std::memcpy(h1, v.b1, sizeof h1);
+            bool any = false;
+            for (int cell = 0; cell < 16; ++cell) {
+                const float x = block[(pr + cell / 4) * kPitchCount + pc + cell % 4];
+                if (x != 0) {
+                    axpy(kC1, x, v.w1 + cell * kC1, h1);
+                    any = true;
                 }
-                for (int c = 0; c < kC1; ++c) d1t[patch * kC1 + c][r] = any ? (h1[c] > 0 ? h1[c] : 0) - v.c1[c] : 0.0f;
             }
-        }
-        const int ncols = active_columns(rows, &d1t[0][0], kRegions, kPatches * kC1, cols);
-        gemm({rows, &d1t[0][0], kRegions, cols, ncols, v.w2, kPatches * kC1, kC2, v.pre2, true, &h2[0][0], kC2});
-        // conv3's weights differ per region: one sparse GEMV per region, on h2 minus an empty region's h2.
-        for (int r = 0; r < rows; ++r) {
-            const float* w3 = v.w3 + std::size_t(region_of[r]) * kC2 * kC3;
-            for (int c = 0; c < kC2; ++c) {
-                const float d = h2[r][c] - v.c2[c];
-                if (d != 0) axpy(kC3, d, w3 + std::size_t(c) * kC3, h3);
-            }
+            for (int c = 0; c < kC1; ++c) d1t[patch * kC1 + c][r] = any ? (h1[c] > 0 ? h1[c] : 0) - v.c1[c] : 0.0f;
         }
     }
-    relu(kC3, h3);
+    int ncols;
+#ifdef QUINTET_CODEC_AVX512_KERNELS
+    if constexpr (Avx512)
+        ncols = active_columns16_avx512(rows, &d1t[0][0], kPatches * kC1, cols);
+    else
+#endif
+        ncols = active_columns(rows, &d1t[0][0], kRegions, kPatches * kC1, cols);
+    gemm({rows, &d1t[0][0], kRegions, cols, ncols, v.w2, kPatches * kC1, kC2, v.pre2, true, &h2[0][0], kC2});
+    return rows;
 }
 
+// N blocks through the same encoder (a shared encoder's two inputs): conv3's 2 MB of weights, which differ
+// per region, are read once for all of them.
+template <int N, bool Avx512>
+QUINTET_CODEC_INLINE void encode_body(const EncodeWeights& v, const float* const* blocks, float* const* h3) {
+    alignas(64) float h2[N][kRegions][kC2];
+    int region_of[N][kRegions], row_of[N][kRegions];
+    for (int n = 0; n < N; ++n) {
+        const int rows = encode_regions<Avx512>(v, blocks[n], region_of[n], h2[n]);
+        for (int pos = 0; pos < kRegions; ++pos) row_of[n][pos] = -1;
+        for (int r = 0; r < rows; ++r) row_of[n][region_of[n][r]] = r;
+        std::memcpy(h3[n], v.base3, sizeof(float) * kC3);
+    }
+    // conv3: one sparse GEMV per region with notes, on h2 minus an empty region's h2.
+    for (int pos = 0; pos < kRegions; ++pos) {
+        bool any = false;
+        for (int n = 0; n < N; ++n) any |= row_of[n][pos] >= 0;
+        if (!any) continue;
+        const float* w3 = v.w3 + std::size_t(pos) * kC2 * kC3;
+#ifdef QUINTET_CODEC_AVX512_KERNELS
+        if constexpr (Avx512) {
+            alignas(64) float d[N][kC2];
+            for (int n = 0; n < N; ++n)
+                for (int c = 0; c < kC2; ++c) d[n][c] = row_of[n][pos] < 0 ? 0.0f : h2[n][row_of[n][pos]][c] - v.c2[c];
+            conv3_region_avx512<N>(w3, d, h3);
+            continue;
+        }
+#endif
+        for (int c = 0; c < kC2; ++c)
+            for (int n = 0; n < N; ++n) {
+                if (row_of[n][pos] < 0) continue;
+                const float d = h2[n][row_of[n][pos]][c] - v.c2[c];
+                if (d != 0) axpy(kC3, d, w3 + std::size_t(c) * kC3, h3[n]);
+            }
+    }
+    for (int n = 0; n < N; ++n) relu(kC3, h3[n]);
+}
+
+template <bool Avx512>
 QUINTET_CODEC_INLINE void decode_body(const DecodeWeights& v, const float* h0, float* block) {
     // h1t [128 channels][16 regions] and h2 [16 regions][64 channels][16 patches] are each the next GEMM's
     // transposed input, in the order the weights are stored in: no layout change between the layers.
@@ -231,7 +308,13 @@ QUINTET_CODEC_INLINE void decode_body(const DecodeWeights& v, const float* h0, f
     affine_sparse(kC3, kC2 * kRegions, h0, v.wd1, v.bd1, h1t);
     relu(kC2 * kRegions, h1t);
     // deconv2: each region -> 64 channels x 4 x 4 patches; the 16 regions share the weight: one GEMM.
-    const int ncols = active_columns(kRegions, h1t, kRegions, kC2, cols);
+    int ncols;
+#ifdef QUINTET_CODEC_AVX512_KERNELS
+    if constexpr (Avx512)
+        ncols = active_columns16_avx512(kRegions, h1t, kC2, cols);
+    else
+#endif
+        ncols = active_columns(kRegions, h1t, kRegions, kC2, cols);
     gemm({kRegions, h1t, kRegions, cols, ncols, v.wd2, kC2, kC1 * kPatches, v.bd2, true, h2, kC1 * kPatches});
     // deconv3: each patch -> 4 x 4 cells; the 16 patches of a region in one GEMM.
     int all[kC1];
@@ -247,14 +330,18 @@ QUINTET_CODEC_INLINE void decode_body(const DecodeWeights& v, const float* h0, f
     }
 }
 
-void encode_generic(const EncodeWeights& v, const float* block, float* h3) { encode_body(v, block, h3); }
-void decode_generic(const DecodeWeights& v, const float* h0, float* block) { decode_body(v, h0, block); }
+void encode_generic(const EncodeWeights& v, const float* block, float* h3) { encode_body<1, false>(v, &block, &h3); }
+void encode2_generic(const EncodeWeights& v, const float* const* blocks, float* const* h3) { encode_body<2, false>(v, blocks, h3); }
+void decode_generic(const DecodeWeights& v, const float* h0, float* block) { decode_body<false>(v, h0, block); }
 void affine_generic(int in, int out, const float* x, const float* w, const float* bias, float* y) {
     affine_sparse(in, out, x, w, bias, y);
 }
 #ifdef QUINTET_CODEC_AVX512_KERNELS
-QUINTET_CODEC_AVX512 void encode_avx512(const EncodeWeights& v, const float* block, float* h3) { encode_body(v, block, h3); }
-QUINTET_CODEC_AVX512 void decode_avx512(const DecodeWeights& v, const float* h0, float* block) { decode_body(v, h0, block); }
+QUINTET_CODEC_AVX512 void encode_avx512(const EncodeWeights& v, const float* block, float* h3) { encode_body<1, true>(v, &block, &h3); }
+QUINTET_CODEC_AVX512 void encode2_avx512(const EncodeWeights& v, const float* const* blocks, float* const* h3) {
+    encode_body<2, true>(v, blocks, h3);
+}
+QUINTET_CODEC_AVX512 void decode_avx512(const DecodeWeights& v, const float* h0, float* block) { decode_body<true>(v, h0, block); }
 QUINTET_CODEC_AVX512 void affine_avx512(int in, int out, const float* x, const float* w, const float* bias, float* y) {
     affine_sparse(in, out, x, w, bias, y);
 }
@@ -404,6 +491,17 @@ void BlockEncoder::features(const float* block, float* out) const {
     if (cpu_has_avx512()) return encode_avx512(v, block, out);
 #endif
     encode_generic(v, block, out);
+}
+
+void BlockEncoder::features(const float* block_a, const float* block_b, float* out_a, float* out_b) const {
+    using namespace block_codec_detail;
+    const EncodeWeights v{ptr(w1_), ptr(b1_), ptr(c1_), ptr(w2_), ptr(pre2_), ptr(c2_), ptr(w3_), ptr(base3_)};
+    const float* blocks[2] = {block_a, block_b};
+    float* outs[2] = {out_a, out_b};
+#ifdef QUINTET_CODEC_AVX512_KERNELS
+    if (cpu_has_avx512()) return encode2_avx512(v, blocks, outs);
+#endif
+    encode2_generic(v, blocks, outs);
 }
 
 std::size_t BlockDecoder::arena_floats() {

@@ -44,6 +44,8 @@ public:
     BlockEncoder(WeightArena& arena, const ConvLayer& conv1, const ConvLayer& conv2, const ConvLayer& conv3);
     // block [32 * 128] (row-major steps x pitches) -> features [256], after the last ReLU.
     void features(const float* block, float* out) const;
+    // Two blocks through this encoder, its weights read once for both (the same values as two calls).
+    void features(const float* block_a, const float* block_b, float* out_a, float* out_b) const;
 
 private:
     torch::Tensor w1_, b1_, c1_;    // conv1 [16 cells][64]; c1 = relu(b1), the output of a patch without notes

@@ -154,8 +154,12 @@ void CnnInference::harmony(int instrument, const float* own, const float* piano_
     alignas(64) float features[2 * kCnnFeatures];
     const std::size_t own_encoder = shared_ ? std::size_t(instrument) : std::size_t(2 * instrument - 1);
     const std::size_t piano_encoder = shared_ ? own_encoder : own_encoder + 1;
-    encoders_[own_encoder].features(own, features);
-    encoders_[piano_encoder].features(piano_next, features + kCnnFeatures);
+    if (shared_) {
+        encoders_[own_encoder].features(own, piano_next, features, features + kCnnFeatures);
+    } else {
+        encoders_[own_encoder].features(own, features);
+        encoders_[piano_encoder].features(piano_next, features + kCnnFeatures);
+    }
     run_trunk(trunks_[std::size_t(instrument)], features, out);
 }
 
