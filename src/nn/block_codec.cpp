@@ -171,6 +171,41 @@ QUINTET_CODEC_AVX512 inline int active_columns16_avx512(int rows, const float* x
     return count;
 }
 
+// affine_sparse with up to 128 outputs at a time held in registers while the used weight rows stream past
+// (the plain loop loads and stores y for every input row): the same FMAs in the same order, the same values.
+QUINTET_CODEC_AVX512 inline void affine_sparse_avx512(int in, int out, const float* __restrict x, const float* __restrict w,
+                                                      const float* __restrict bias, float* __restrict y) {
+    constexpr int kMaxIn = 1024;
+    if (out % 16 != 0 || in > kMaxIn) return affine_sparse(in, out, x, w, bias, y);
+    int used[kMaxIn];
+    int count = 0;
+    for (int c = 0; c < in; ++c)
+        if (x[c] != 0) used[count++] = c;
+    int j0 = 0;
+    for (; j0 + 128 <= out; j0 += 128) {
+        __m512 acc[8];
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; ++k) acc[k] = _mm512_loadu_ps(bias + j0 + 16 * k);
+        for (int i = 0; i < count; ++i) {
+            const int c = used[i];
+            const __m512 a = _mm512_set1_ps(x[c]);
+            const float* row = w + std::size_t(c) * out + j0;
+#pragma GCC unroll 8
+            for (int k = 0; k < 8; ++k) acc[k] = _mm512_fmadd_ps(a, _mm512_loadu_ps(row + 16 * k), acc[k]);
+        }
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; ++k) _mm512_storeu_ps(y + j0 + 16 * k, acc[k]);
+    }
+    for (; j0 < out; j0 += 16) {
+        __m512 acc = _mm512_loadu_ps(bias + j0);
+        for (int i = 0; i < count; ++i) {
+            const int c = used[i];
+            acc = _mm512_fmadd_ps(_mm512_set1_ps(x[c]), _mm512_loadu_ps(w + std::size_t(c) * out + j0), acc);
+        }
+        _mm512_storeu_ps(y + j0, acc);
+    }
+}
+
 // conv3 of one region for N blocks: h3[n] += sum over c of d[n][c] * w3[c][.], the 256 sums of each block kept
 // in registers (half at a time) while the region's weights stream past once; the same FMAs in the same order
 // as the plain loop, so the same values.
@@ -305,7 +340,12 @@ QUINTET_CODEC_INLINE void decode_body(const DecodeWeights& v, const float* h0, f
     alignas(64) float h1t[kC2 * kRegions], h2[kRegions * kC1 * kPatches], out[kPatches * 16];
     int cols[kC2];
     // deconv1: the 1 x 1 map -> 128 channels x 2 x 8 regions (a GEMV: each needed weight row is read once).
-    affine_sparse(kC3, kC2 * kRegions, h0, v.wd1, v.bd1, h1t);
+#ifdef QUINTET_CODEC_AVX512_KERNELS
+    if constexpr (Avx512)
+        affine_sparse_avx512(kC3, kC2 * kRegions, h0, v.wd1, v.bd1, h1t);
+    else
+#endif
+        affine_sparse(kC3, kC2 * kRegions, h0, v.wd1, v.bd1, h1t);
     relu(kC2 * kRegions, h1t);
     // deconv2: each region -> 64 channels x 4 x 4 patches; the 16 regions share the weight: one GEMM.
     int ncols;
@@ -343,7 +383,7 @@ QUINTET_CODEC_AVX512 void encode2_avx512(const EncodeWeights& v, const float* co
 }
 QUINTET_CODEC_AVX512 void decode_avx512(const DecodeWeights& v, const float* h0, float* block) { decode_body<true>(v, h0, block); }
 QUINTET_CODEC_AVX512 void affine_avx512(int in, int out, const float* x, const float* w, const float* bias, float* y) {
-    affine_sparse(in, out, x, w, bias, y);
+    affine_sparse_avx512(in, out, x, w, bias, y);
 }
 #endif
 
