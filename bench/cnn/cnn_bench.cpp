@@ -1,8 +1,10 @@
 // MelodyCNN + HarmonyCNN measurements through the library's real paths (one JSON line or table per call):
 //   cnn_bench train --corpus STORE --run DIR [--encoders shared]  one epoch of `quintet train cnn` (train_cnn,
 //                                               batch 100, Adam), stopped by its callback after epoch 1
-//   cnn_bench generate --run DIR [--blocks 64]  CnnGenerator: load the run, generate a song from a random
-//                                               seed block (model load + loop, and the loop alone)
+//   cnn_bench generate --run DIR [--blocks 64 --threshold T --path fast|torch]
+//                                               CnnGenerator: load the run, generate a song from a random
+//                                               seed block (model load + loop, and the loop alone); --path
+//                                               torch: the packed torch weights instead of CnnInference
 //   cnn_bench recon --run DIR --corpus STORE    test split: each net's teacher-forced prediction of block t+1
 //                                               at the run's thresholds (P / R / F1), next to copying block t
 //   cnn_bench collapse --run DIR --prime FILE [--songs 10 --blocks 16] [-- OPTION VALUE ...]
@@ -84,19 +86,27 @@ int generate(int argc, char** argv) {
     CnnGenerateOptions o;
     o.blocks = std::stoi(arg(argc, argv, "--blocks", "64"));
     o.seed_source = CnnSeedSource::Random;
+    if (const auto t = arg(argc, argv, "--threshold", ""); !t.empty()) o.threshold = std::stod(t);
+    const bool torch_path = arg(argc, argv, "--path", "fast") == "torch";
     configure_torch_threads();  // before the clock, as the Python side sets its threads before its clock
     const auto t0 = Clock::now();
     CnnGenerator g(run);
+    if (torch_path) {  // the packed torch weights (what --device cuda and --sample-dropout run): load them now
+        g.use_fast_path(false);
+        g.band();
+    }
     const double load = since(t0);
     torch::NoGradGuard no_grad;
     SamplingRng rng(1);
     auto seed = g.seed_block(o, rng);
     const auto t1 = Clock::now();
+    const double c1 = cpu_seconds();
     auto rolls = g.generate_rolls(seed, o, rng);
-    const double loop = since(t1);
-    std::printf("{\"side\": \"cpp\", \"threads\": %d, \"blocks\": %d, \"load_s\": %.4f, \"generate_s\": %.4f, "
-                "\"load_and_generate_s\": %.4f, \"note_cells\": %lld}\n",
-                torch::get_num_threads(), o.blocks, load, loop, since(t0), (long long)rolls.gt(0).sum().item<std::int64_t>());
+    const double loop = since(t1), loop_cpu = cpu_seconds() - c1;
+    std::printf("{\"side\": \"cpp\", \"path\": \"%s\", \"threads\": %d, \"blocks\": %d, \"load_s\": %.4f, "
+                "\"generate_s\": %.4f, \"generate_cpu_s\": %.4f, \"load_and_generate_s\": %.4f, \"note_cells\": %lld}\n",
+                torch_path ? "torch" : "fast", torch::get_num_threads(), o.blocks, load, loop, loop_cpu, since(t0),
+                (long long)rolls.gt(0).sum().item<std::int64_t>());
     return 0;
 }
 

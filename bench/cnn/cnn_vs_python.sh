@@ -5,7 +5,10 @@
 # rounds, Python first in even ones) so the machine's load falls on both alike; medians of the rounds.
 #   scripts/build -DQUINTET_BUILD_BENCH=ON && bench/cnn/cnn_vs_python.sh [rounds]
 # Environment: CNNBENCH_STORE (a 2-steps-per-beat store; default: the demo corpus, built once into
-# build/cnnbench/), QUINTET_THREADS (threads on both sides; default: as configure_torch_threads()).
+# build/cnnbench/), QUINTET_THREADS (threads on both sides; default: as configure_torch_threads()),
+# CNNBENCH_DENSE_THRESHOLD (generation is also timed with this one threshold for every net, default 0.05:
+# many more notes per block than the calibrated thresholds give, the C++ fast path's costly case),
+# CNNBENCH_PARTS ("train generate", the default, or one of them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD="${QUINTET_BUILD_DIR:-build}"
@@ -38,19 +41,28 @@ cpp_train() { tag "$("$BENCH" train --corpus "$STORE" --run "$WORK/run")" train 
 py_train() { tag "$($PY $REF train --store "$STORE" --threads "$T")" train "$1" >> "$RESULTS"; }
 cpp_generate() { tag "$("$BENCH" generate --run "$WORK/genrun" --blocks 64)" generate "$1" >> "$RESULTS"; }
 py_generate() { tag "$($PY $REF generate --run "$WORK/genrun" --threads "$T" --blocks 64)" generate "$1" >> "$RESULTS"; }
+DENSE="${CNNBENCH_DENSE_THRESHOLD:-0.05}"
+cpp_dense() { tag "$("$BENCH" generate --run "$WORK/genrun" --blocks 64 --threshold "$DENSE")" dense "$1" >> "$RESULTS"; }
+py_dense() { tag "$($PY $REF generate --run "$WORK/genrun" --threads "$T" --blocks 64 --threshold "$DENSE")" dense "$1" >> "$RESULTS"; }
 
 # The weights both sides generate from: one epoch, finished (thresholds calibrated).
 if [ ! -f "$WORK/genrun/model.json" ] || ! grep -q threshold_piano "$WORK/genrun/model.json"; then
   rm -rf "$WORK/genrun"
   "$CLI" train cnn --corpus "$STORE" --out "$WORK/genrun" --epochs 1 --quiet > /dev/null
 fi
+PARTS="${CNNBENCH_PARTS:-train generate}"
 for r in $(seq 1 "$ROUNDS"); do
   echo "== round $r/$ROUNDS (load $(cut -d' ' -f1-3 /proc/loadavg))"
-  if [ $((r % 2)) -eq 1 ]; then cpp_train "$r"; py_train "$r"; cpp_generate "$r"; py_generate "$r"
-  else py_train "$r"; cpp_train "$r"; py_generate "$r"; cpp_generate "$r"; fi
+  if [[ " $PARTS " == *" train "* ]]; then
+    if [ $((r % 2)) -eq 1 ]; then cpp_train "$r"; py_train "$r"; else py_train "$r"; cpp_train "$r"; fi
+  fi
+  if [[ " $PARTS " == *" generate "* ]]; then
+    if [ $((r % 2)) -eq 1 ]; then cpp_generate "$r"; py_generate "$r"; cpp_dense "$r"; py_dense "$r"
+    else py_generate "$r"; cpp_generate "$r"; py_dense "$r"; cpp_dense "$r"; fi
+  fi
 done
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-$PY - "$RESULTS" <<'PYEOF'
+$PY - "$RESULTS" "$DENSE" <<'PYEOF'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 def med(side, kind, key):
@@ -64,9 +76,17 @@ for kind, key, label, higher in [
         ("train", "train_pass_samples_per_s", "train: training pass only, pairs/s", True),
         ("generate", "load_and_generate_s", "generate 64 blocks: model load + loop, s", False),
         ("generate", "generate_s", "generate 64 blocks: loop only, s", False),
-        ("generate", "load_s", "model load, s", False)]:
+        ("generate", "generate_cpu_s", "generate 64 blocks: loop only, CPU s", False),
+        ("generate", "load_s", "model load, s", False),
+        ("generate", "note_cells", "note cells in the song", None),
+        ("dense", "load_and_generate_s", f"generate 64 blocks, threshold {sys.argv[2]}: model load + loop, s", False),
+        ("dense", "generate_s", f"generate 64 blocks, threshold {sys.argv[2]}: loop only, s", False),
+        ("dense", "generate_cpu_s", f"generate 64 blocks, threshold {sys.argv[2]}: loop only, CPU s", False),
+        ("dense", "note_cells", f"note cells in the song, threshold {sys.argv[2]}", None)]:
+    if not any(r["kind"] == kind for r in rows):
+        continue
     c, cv = med("cpp", kind, key)
     p, pv = med("python", kind, key)
-    adv = c / p if higher else p / c
-    print(f"| {label} | {c:.4g} | {p:.4g} | **{adv:.2f}x** | {' '.join(f'{x:.3g}' for x in cv)} / {' '.join(f'{x:.3g}' for x in pv)} |")
+    adv = "-" if higher is None else f"**{(c / p if higher else p / c):.2f}x**"
+    print(f"| {label} | {c:.4g} | {p:.4g} | {adv} | {' '.join(f'{x:.3g}' for x in cv)} / {' '.join(f'{x:.3g}' for x in pv)} |")
 PYEOF

@@ -33,6 +33,8 @@ inline constexpr int kCnnResolution = 2;  // steps per beat
 inline constexpr int kCnnSteps = 32;      // steps per block (16 beats)
 inline constexpr int kCnnLatent = 64;     // the original's latent_size
 inline constexpr double kCnnDropout = 0.4;
+// Generation binarises every block it keeps: notes at 0.8 (velocity 101, as the VAE-NN's output).
+inline constexpr float kCnnNoteValue = 0.8f;
 
 // 32-step windows at 2 steps per beat, all 128 pitches, in the order above (LPD-5 families 1, 2, 3, 4, 0).
 inline WindowSpec cnn_window_spec() { return WindowSpec{kCnnResolution, kCnnSteps, kCnnSteps, {1, 2, 3, 4, 0}, 0, kPitches}; }

@@ -1,6 +1,7 @@
 #include "systems/cnn/generator.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "corpus/song_loader.hpp"
 #include "corpus/store.hpp"
@@ -18,8 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr float kNoteValue = 0.8f;  // binarised notes: 0.8 * 127 -> velocity 101, as the VAE-NN's output
-
 void validate(const CnnGenerateOptions& o) {
     if (o.blocks <= 0) throw UsageError("--blocks must be positive, got " + std::to_string(o.blocks));
     if (!(o.sample_dropout >= 0 && o.sample_dropout < 1))
@@ -36,9 +35,9 @@ std::pair<torch::Tensor, torch::Tensor> folded(const torch::nn::BatchNorm2d& bn)
     return {scale, bn->bias - bn->running_mean * scale};
 }
 
-// Values below the instrument's threshold are silence, the rest notes at kNoteValue. block [5, 32, 128].
+// Values below the instrument's threshold are silence, the rest notes at kCnnNoteValue. block [5, 32, 128].
 torch::Tensor shape_block(const torch::Tensor& block, const torch::Tensor& thresholds) {
-    return block.ge(thresholds).to(torch::kFloat) * kNoteValue;
+    return block.ge(thresholds).to(torch::kFloat) * kCnnNoteValue;
 }
 
 }  // namespace
@@ -140,8 +139,20 @@ CnnGenerator::CnnGenerator(const fs::path& run_dir, const std::string& device)
     corpus_ = info.corpus;
     calibrated_ = info.thresholds;
     density_ = info.density;
-    band_ = load_cnn_run(run_dir, device_);
-    packed_ = std::make_unique<Packed>(band_);
+    if (device_.is_cpu())
+        fast_ = std::make_unique<CnnInference>(load_cnn_inference(run_dir));
+    else
+        band_ = load_cnn_run(run_dir, device_);
+}
+
+CnnBand& CnnGenerator::band() {
+    if (band_.is_empty()) band_ = load_cnn_run(run_dir_, device_);
+    return band_;
+}
+
+CnnGenerator::Packed& CnnGenerator::packed() {
+    if (!packed_) packed_ = std::make_unique<Packed>(band());
+    return *packed_;
 }
 
 CnnGenerator::~CnnGenerator() = default;
@@ -197,7 +208,7 @@ torch::Tensor CnnGenerator::seed_block(const CnnGenerateOptions& o, SamplingRng&
     auto p = torch::tensor(std::vector<double>(density_.begin(), density_.end()), torch::kDouble)
                  .view({kCnnInstruments, 1, 1})
                  .expand({kCnnInstruments, kCnnSteps, kPitches});
-    return (sample_bernoulli(p, rng) * kNoteValue).to(device_);
+    return (sample_bernoulli(p, rng) * kCnnNoteValue).to(device_);
 }
 
 torch::Tensor CnnGenerator::threshold_tensor(const CnnGenerateOptions& o) const {
@@ -208,7 +219,19 @@ torch::Tensor CnnGenerator::threshold_tensor(const CnnGenerateOptions& o) const 
 torch::Tensor CnnGenerator::predict_next(const torch::Tensor& current, const torch::Tensor& thresholds, double dropout,
                                          SamplingRng& rng, torch::Tensor* activated) {
     torch::NoGradGuard no_grad;
-    const Packed& p = *packed_;
+    if (fast_path() && dropout <= 0) {
+        const auto t = thresholds.to(torch::kCPU, torch::kFloat).contiguous();
+        std::array<float, 5> thr;
+        for (int i = 0; i < kCnnInstruments; ++i) thr[std::size_t(i)] = t.data_ptr<float>()[i];
+        auto in = current.to(torch::kCPU, torch::kFloat).contiguous();
+        auto next = torch::empty({kCnnInstruments, kCnnSteps, kPitches});
+        torch::Tensor act;
+        if (activated) act = torch::empty({kCnnInstruments, kCnnSteps, kPitches});
+        fast_->step(in.data_ptr<float>(), thr, next.data_ptr<float>(), activated ? act.data_ptr<float>() : nullptr);
+        if (activated) *activated = act;
+        return next;
+    }
+    const Packed& p = packed();
     auto drop = [&](const torch::Tensor& h) {
         if (dropout <= 0) return h;
         auto keep = sample_bernoulli(torch::full(h.sizes(), 1 - dropout, torch::kDouble), rng).to(h.device());
@@ -234,12 +257,13 @@ torch::Tensor CnnGenerator::predict_next(const torch::Tensor& current, const tor
 torch::Tensor CnnGenerator::predict_next_modules(const torch::Tensor& current, const torch::Tensor& thresholds,
                                                  torch::Tensor* activated) {
     torch::NoGradGuard no_grad;
-    band_->eval();
-    auto piano = band_->activate(band_->melody()->forward_modules(current.narrow(0, 0, 1)));
+    auto& nets = band();
+    nets->eval();
+    auto piano = nets->activate(nets->melody()->forward_modules(current.narrow(0, 0, 1)));
     auto piano_block = shape_block(piano, thresholds.narrow(0, 0, 1));
     std::vector<torch::Tensor> raw{piano}, shaped{piano_block};
     for (int i = 1; i < kCnnInstruments; ++i) {
-        raw.push_back(band_->activate(band_->harmony(i)->forward_modules(current.narrow(0, i, 1), piano_block)));
+        raw.push_back(nets->activate(nets->harmony(i)->forward_modules(current.narrow(0, i, 1), piano_block)));
         shaped.push_back(shape_block(raw.back(), thresholds.narrow(0, i, 1)));
     }
     if (activated) *activated = torch::cat(raw);
@@ -248,13 +272,39 @@ torch::Tensor CnnGenerator::predict_next_modules(const torch::Tensor& current, c
 
 torch::Tensor CnnGenerator::generate_rolls(const torch::Tensor& seed, const CnnGenerateOptions& o, SamplingRng& rng) {
     torch::NoGradGuard no_grad;
+    if (fast_path() && o.sample_dropout <= 0) return generate_rolls_fast(seed, o);
     const auto thresholds = threshold_tensor(o);
     auto song = torch::zeros({kCnnInstruments, std::int64_t(kCnnSteps) * o.blocks, kPitches});
-    auto current = seed.to(device_).gt(0).to(torch::kFloat) * kNoteValue;  // the seed as every block: binarised
+    auto current = seed.to(device_).gt(0).to(torch::kFloat) * kCnnNoteValue;  // the seed as every block: binarised
     song.narrow(1, 0, kCnnSteps).copy_(current.cpu());
     for (int b = 1; b < o.blocks; ++b) {
         current = predict_next(current, thresholds, o.sample_dropout, rng);
         song.narrow(1, std::int64_t(b) * kCnnSteps, kCnnSteps).copy_(current.cpu());
+    }
+    return song;
+}
+
+// The fast path's loop: each block written into the song tensor; nothing allocated per step.
+torch::Tensor CnnGenerator::generate_rolls_fast(const torch::Tensor& seed, const CnnGenerateOptions& o) {
+    const auto t = thresholds(o);
+    std::array<float, 5> thr;
+    for (int i = 0; i < kCnnInstruments; ++i) thr[std::size_t(i)] = float(t[std::size_t(i)]);  // as threshold_tensor
+    const std::int64_t steps = std::int64_t(kCnnSteps) * o.blocks;
+    auto song = torch::zeros({kCnnInstruments, steps, kPitches});
+    auto current = (seed.to(torch::kCPU).gt(0).to(torch::kFloat) * kCnnNoteValue).contiguous();  // binarised
+    auto next = torch::empty_like(current);
+    float* out = song.data_ptr<float>();
+    const std::size_t cells = std::size_t(kCnnSteps) * kPitches;
+    auto keep = [&](const torch::Tensor& block, int b) {
+        for (int i = 0; i < kCnnInstruments; ++i)
+            std::memcpy(out + (std::size_t(i) * std::size_t(steps) + std::size_t(b) * kCnnSteps) * kPitches,
+                        block.data_ptr<float>() + std::size_t(i) * cells, cells * sizeof(float));
+    };
+    keep(current, 0);
+    for (int b = 1; b < o.blocks; ++b) {
+        fast_->step(current.data_ptr<float>(), thr, next.data_ptr<float>());
+        keep(next, b);
+        std::swap(current, next);
     }
     return song;
 }

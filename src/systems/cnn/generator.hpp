@@ -12,6 +12,7 @@
 #include "nn/sampling.hpp"
 #include "roll/multitrack.hpp"
 #include "systems/cnn/cnn_nets.hpp"
+#include "systems/cnn/inference.hpp"
 #include "systems/cnn/sample_options.hpp"
 
 namespace quintet {
@@ -29,9 +30,10 @@ public:
     torch::Tensor seed_block(const CnnGenerateOptions& options, SamplingRng& rng);  // [5, 32, 128] in [0, 1]
     // rolls [5, 32 * blocks, 128]: the seed block (binarised) and the generated blocks.
     torch::Tensor generate_rolls(const torch::Tensor& seed, const CnnGenerateOptions& options, SamplingRng& rng);
-    // One step on the packed weights: block t [5, 32, 128] -> block t+1 as the song keeps it (thresholded,
-    // binarised); `activated`, when given, receives the nets' outputs before the thresholds. Dropout > 0
-    // draws Monte-Carlo dropout masks from rng.
+    // One step: block t [5, 32, 128] -> block t+1 as the song keeps it (thresholded, binarised);
+    // `activated`, when given, receives the nets' outputs before the thresholds. On the CPU without dropout it
+    // runs on CnnInference (the fast path); otherwise on the packed torch weights, where dropout > 0 draws
+    // Monte-Carlo dropout masks from rng.
     torch::Tensor predict_next(const torch::Tensor& current, const torch::Tensor& thresholds, double dropout,
                                SamplingRng& rng, torch::Tensor* activated = nullptr);
     // The same step through the modules (no dropout): the oracle of the packed path in the tests.
@@ -39,7 +41,11 @@ public:
                                        torch::Tensor* activated = nullptr);
     std::array<double, 5> thresholds(const CnnGenerateOptions& options) const;
     torch::Tensor threshold_tensor(const CnnGenerateOptions& options) const;  // [5, 1, 1] on the device
-    CnnBand& band() { return band_; }
+    // The run's modules on the device; on the CPU loaded on first use (the fast path does not need them).
+    CnnBand& band();
+    // The CPU fast path (CnnInference) for steps without dropout; off: the packed torch weights (tests).
+    void use_fast_path(bool on) { use_fast_ = on; }
+    bool fast_path() const { return use_fast_ && fast_ != nullptr; }
 
     struct Packed;  // the five nets' weights laid out for single-block GEMMs, BatchNorm folded in
 
@@ -49,7 +55,11 @@ private:
     CnnBand band_{nullptr};
     std::optional<std::array<double, 5>> calibrated_;
     std::array<double, 5> density_{};
-    std::unique_ptr<Packed> packed_;
+    std::unique_ptr<Packed> packed_;            // built on first use
+    std::unique_ptr<CnnInference> fast_;        // CPU only
+    bool use_fast_ = true;
+    Packed& packed();
+    torch::Tensor generate_rolls_fast(const torch::Tensor& seed, const CnnGenerateOptions& options);
 };
 
 }  // namespace quintet

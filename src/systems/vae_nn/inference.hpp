@@ -1,11 +1,8 @@
 #pragma once
 // Generation-only evaluation of a VAE-NN on the CPU (the loop of SEED-SPEC section 9 runs batch 1).
-// The weights are re-laid out once into the order each loop reads them; a step allocates nothing.
-// Two exact shortcuts (not approximations) make it cheap on the sparse blocks generation feeds back:
-// - encoder: a 4 x 4 patch without notes gives enc1 output relu(b1), and a 16 x 16 region without notes
-//   (one enc2 position) gives a constant enc2 vector whose enc3 contribution is summed in advance, so only
-//   the patches and positions that hold notes are computed;
-// - every layer after a ReLU skips the input channels that are 0 (their weight rows are never read).
+// The weights are re-laid out once into the order each loop reads them; a step allocates nothing. The conv
+// stacks run on nn/block_codec (the CNN system's nets share them), which skips the empty patches and regions
+// of the fed-back blocks and the zero inputs after every ReLU: exact shortcuts, not approximations.
 // Same values as ConvVae's conv modules up to float rounding (tests/models/vae_nn_inference_test.cpp).
 #include <torch/torch.h>
 
@@ -13,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "nn/block_codec.hpp"
 #include "systems/vae_nn/model.hpp"
 
 namespace quintet {
@@ -50,14 +48,10 @@ public:
 private:
     // Packed weights (CPU float tensors; layouts in the constructor).
     struct Vae {
-        torch::Tensor w1, b1, c1;    // enc1 [16 cells][64]; c1 = relu(b1), the output of a patch without notes
-        torch::Tensor w2, pre2, c2;  // enc2 in panels; pre2 = a region without notes, before the ReLU
-        torch::Tensor w3, base3;     // enc3 [16 regions][128][256]; base3 = an empty block, before the ReLU
-        torch::Tensor wout, bout;    // enc_out, means only: [256][K], [K]
-        torch::Tensor wdin, bdin;    // dec_in [K][256], [256]
-        torch::Tensor wd1, bd1;      // dec1 as stored, [256][128 x 16 regions]; bias per column
-        torch::Tensor wd2, bd2;      // dec2 in panels; bias per column
-        torch::Tensor wd3, bd3;      // dec3 as stored, [64][16 cells]; bias per column
+        BlockEncoder encoder;      // enc1..enc3 (nn/block_codec)
+        BlockDecoder decoder;      // dec1..dec3
+        torch::Tensor wout, bout;  // enc_out, means only: [256][K], [K]
+        torch::Tensor wdin, bdin;  // dec_in [K][256], [256]
     };
     struct Mlp {  // Linear layers with ReLU between them: weights [in][out]
         std::vector<torch::Tensor> w, b;

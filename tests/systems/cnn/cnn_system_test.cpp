@@ -162,11 +162,36 @@ TEST(CnnGeneration, PackedStepEqualsTheModules) {
     auto block = g.seed_block(o, rng).gt(0).to(torch::kFloat) * 0.8;
     const auto thresholds = g.threshold_tensor(o);
     torch::Tensor fast, slow;
-    auto next_fast = g.predict_next(block, thresholds, 0, rng, &fast);
     auto next_slow = g.predict_next_modules(block, thresholds, &slow);
-    EXPECT_TRUE(torch::allclose(fast, slow, 1e-4, 1e-5)) << (fast - slow).abs().max().item<double>();
-    // Thresholded blocks agree except, at most, for cells within rounding of a threshold.
-    EXPECT_LE(next_fast.ne(next_slow).sum().item<std::int64_t>(), 2);
+    // Both paths: CnnInference (the CPU default) and the packed torch weights (other devices, dropout).
+    for (bool fast_path : {true, false}) {
+        g.use_fast_path(fast_path);
+        ASSERT_EQ(g.fast_path(), fast_path);
+        auto next_fast = g.predict_next(block, thresholds, 0, rng, &fast);
+        EXPECT_TRUE(torch::allclose(fast, slow, 1e-4, 1e-5)) << fast_path << " " << (fast - slow).abs().max().item<double>();
+        // Thresholded blocks agree except, at most, for cells within rounding of a threshold.
+        EXPECT_LE(next_fast.ne(next_slow).sum().item<std::int64_t>(), 2) << fast_path;
+    }
+}
+
+TEST(CnnGeneration, FastPathSongEqualsThePackedTorchPathSong) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    CnnGenerator g(trained_run());
+    CnnGenerateOptions o;
+    o.blocks = 8;
+    o.seed_source = CnnSeedSource::Corpus;
+    SamplingRng seed_rng(6);
+    const auto seed = g.seed_block(o, seed_rng);
+    auto song = [&](bool fast_path) {
+        g.use_fast_path(fast_path);
+        SamplingRng rng(1);
+        return g.generate_rolls(seed, o, rng);
+    };
+    const auto fast = song(true), slow = song(false);
+    ASSERT_GT(fast.narrow(1, kCnnSteps, 7 * kCnnSteps).gt(0).sum().item<std::int64_t>(), 0);  // the nets play
+    // Float rounding could flip a cell sitting on a threshold (and the song would then go its own way); on this
+    // run's songs it does not.
+    EXPECT_TRUE(torch::equal(fast, slow)) << fast.ne(slow).sum().item<std::int64_t>() << " cells differ";
 }
 
 TEST(CnnGeneration, SameSeedSameBytesAndThePrimeOpensTheSong) {
