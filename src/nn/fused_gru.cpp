@@ -16,6 +16,13 @@ using torch::autograd::variable_list;
 // Rows of the batch per parallel chunk: about 4k elements each, so small steps stay on one thread.
 std::int64_t row_grain(std::int64_t hidden) { return std::max<std::int64_t>(1, 4096 / std::max<std::int64_t>(1, hidden)); }
 
+// Below this share of non-zero inputs the gather-and-add projection beats the dense GEMM (frames of 5 x 128
+// cells hold about 1 % notes; JSB's 88 cells about 4 %).
+bool sparse_enough(const torch::Tensor& x_flat) {
+    if (x_flat.numel() == 0) return false;
+    return double(x_flat.count_nonzero().item<std::int64_t>()) < 0.1 * double(x_flat.numel());
+}
+
 inline float sigmoid(float v) { return 1.0f / (1.0f + std::exp(-v)); }
 
 class FusedGru : public torch::autograd::Function<FusedGru> {
@@ -26,7 +33,23 @@ public:
                                  const torch::Tensor& w_hh, const torch::Tensor& b_ih, const torch::Tensor& b_hh) {
         const std::int64_t batch = x.size(0), steps = x.size(1), in = x.size(2), hidden = w_hh.size(1);
         const auto xt = x.transpose(0, 1).contiguous();
-        const auto gi = at::addmm(b_ih, xt.view({steps * batch, in}), w_ih.t()).view({steps, batch, 3 * hidden});
+        const auto x_flat = xt.view({steps * batch, in});
+        // Piano-roll frames are mostly zeros (a few notes of 640 cells): then the input projection is a sum of the
+        // weight columns of the sounding cells, not a dense GEMM, and so is its weight gradient (backward).
+        const bool sparse = sparse_enough(x_flat);
+        torch::Tensor gi;
+        if (sparse) {
+            const auto nz = x_flat.nonzero();  // [nnz, 2]: row, column
+            const auto rows = nz.select(1, 0), cols = nz.select(1, 1);
+            const auto values = x_flat.index({rows, cols}).unsqueeze(1);
+            gi = b_ih.unsqueeze(0).repeat({steps * batch, 1}).index_add_(0, rows, w_ih.t().index_select(0, cols) * values);
+            ctx->saved_data["sparse_rows"] = rows;
+            ctx->saved_data["sparse_cols"] = cols;
+            ctx->saved_data["sparse_values"] = values;
+        } else {
+            gi = at::addmm(b_ih, x_flat, w_ih.t());
+        }
+        gi = gi.view({steps, batch, 3 * hidden});
         auto states = torch::empty({steps + 1, batch, hidden}, x.options());
         states[0].copy_(h0);
         auto gates = torch::empty({steps, batch, 4 * hidden}, x.options());
@@ -112,7 +135,14 @@ public:
         const auto dgh_flat = dgh.view({steps * batch, 3 * hidden});
         torch::Tensor dx;
         if (ctx->needs_input_grad(0)) dx = dgi_flat.mm(w_ih).view({steps, batch, in}).transpose(0, 1);
-        auto dw_ih = dgi_flat.t().mm(xt.view({steps * batch, in}));
+        torch::Tensor dw_ih;
+        if (ctx->saved_data.count("sparse_rows")) {
+            const auto rows = ctx->saved_data["sparse_rows"].toTensor(), cols = ctx->saved_data["sparse_cols"].toTensor();
+            const auto values = ctx->saved_data["sparse_values"].toTensor();
+            dw_ih = torch::zeros({in, 3 * hidden}, options).index_add_(0, cols, dgi_flat.index_select(0, rows) * values).t();
+        } else {
+            dw_ih = dgi_flat.t().mm(xt.view({steps * batch, in}));
+        }
         auto dw_hh = dgh_flat.t().mm(states.narrow(0, 0, steps).reshape({steps * batch, hidden}));
         return {dx, dh, dw_ih, dw_hh, dgi_flat.sum(0), dgh_flat.sum(0)};
     }

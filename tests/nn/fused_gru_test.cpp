@@ -36,10 +36,12 @@ void expect_close(const torch::Tensor& a, const torch::Tensor& b, const char* wh
     EXPECT_LT((a - b).abs().max().item<double>(), 2e-5 * scale) << what;
 }
 
-void compare(std::int64_t batch, std::int64_t steps, std::int64_t in, std::int64_t hidden, std::int64_t layers) {
+// density 0: normal inputs; otherwise 0/1 frames with that share of ones (the sparse input projection).
+void compare(std::int64_t batch, std::int64_t steps, std::int64_t in, std::int64_t hidden, std::int64_t layers,
+             double density = 0) {
     torch::manual_seed(1);
     torch::nn::GRU gru(torch::nn::GRUOptions(in, hidden).num_layers(layers).batch_first(true));
-    const auto x = torch::randn({batch, steps, in});
+    const auto x = density > 0 ? torch::bernoulli(torch::full({batch, steps, in}, density)) : torch::randn({batch, steps, in});
     const auto h0 = torch::randn({layers, batch, hidden}) * 0.5;
     const Grads want = run(gru, x, h0, false), got = run(gru, x, h0, true);
     expect_close(got.y, want.y, "outputs");
@@ -53,6 +55,7 @@ void compare(std::int64_t batch, std::int64_t steps, std::int64_t in, std::int64
 TEST(FusedGru, MatchesTorchGruOneLayer) { compare(3, 7, 5, 4, 1); }
 TEST(FusedGru, MatchesTorchGruTwoLayersLargerState) { compare(16, 33, 88, 64, 2); }
 TEST(FusedGru, MatchesTorchGruSingleStep) { compare(2, 1, 3, 6, 1); }
+TEST(FusedGru, MatchesTorchGruOnSparsePianoRollFrames) { compare(8, 20, 640, 32, 2, 0.02); }
 
 TEST(FusedGru, ZeroInitialStateWhenNoneGiven) {
     torch::manual_seed(2);
