@@ -9,7 +9,8 @@
 # The sides alternate (C++ first in odd rounds); the tables give medians over the rounds. Build first:
 #   QUINTET_TARGETS=transformer_bench scripts/build -DQUINTET_BUILD_BENCH=ON
 #   flock -x /tmp/quintet-cpu.lock bench/transformer/transformer_vs_python.sh [rounds=5]
-# QUINTET_THREADS: threads on both sides (default: every hardware thread).
+# QUINTET_THREADS: threads on both sides (default: every hardware thread); TRANSFORMERBENCH_TRAIN_STEPS: timed
+# training steps per run (default 8); TRANSFORMERBENCH_WORK: the work folder (default build/transformerbench).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD="${QUINTET_BUILD_DIR:-build}"
@@ -17,7 +18,7 @@ ROUNDS="${1:-5}"
 BENCH="$BUILD/bench/transformer_bench"
 PY=/usr/bin/python3  # Debian's python3-torch lives in the system interpreter
 REF=bench/transformer/transformer_reference.py
-WORK="$BUILD/transformerbench"
+WORK="${TRANSFORMERBENCH_WORK:-$BUILD/transformerbench}"
 [ -x "$BENCH" ] || { echo "missing $BENCH: QUINTET_TARGETS=transformer_bench scripts/build -DQUINTET_BUILD_BENCH=ON" >&2; exit 1; }
 mkdir -p "$WORK"
 export QUINTET_THREADS="${QUINTET_THREADS:-$(nproc)}"
@@ -35,8 +36,9 @@ RESULTS="$WORK/results.jsonl"
 : > "$RESULTS"
 # Few tokens where each costs a whole pass (the rate is steady after the first).
 new_tokens() { case "$1:$2" in recompute:256) echo 16 ;; recompute:512) echo 8 ;; recompute:1024) echo 4 ;; memory:*) echo 32 ;; *) echo 64 ;; esac; }
-cpp_train() { "$BENCH" train --steps 8 >> "$RESULTS"; }
-py_train() { $PY $REF train --threads "$T" --steps 8 >> "$RESULTS"; }
+STEPS="${TRANSFORMERBENCH_TRAIN_STEPS:-8}"
+cpp_train() { "$BENCH" train --steps "$STEPS" >> "$RESULTS"; }
+py_train() { $PY $REF train --threads "$T" --steps "$STEPS" >> "$RESULTS"; }
 cpp_generate() {
   for n in 256 512 1024; do for mode in cache recompute; do
     "$BENCH" generate --context "$n" --mode "$mode" --tokens "$(new_tokens "$mode" "$n")" >> "$RESULTS"
