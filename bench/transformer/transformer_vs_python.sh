@@ -63,9 +63,10 @@ echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 $PY - "$RESULTS" <<'PYEOF'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
+KEY = "tokens_per_s"
 def med(side, mode, context=None):
-    v = [r["tokens_per_s"] for r in rows if r["side"] == side and r["mode"] == mode and r.get("context") == context]
-    return statistics.median(v), v
+    v = [r[KEY] for r in rows if r["side"] == side and r["mode"] == mode and r.get("context") == context and KEY in r]
+    return (statistics.median(v) if v else float("nan")), v
 def runs(v):
     return ", ".join(f"{x:.1f}" for x in v)
 c, cv = med("cpp", "train")
@@ -85,6 +86,19 @@ print("\nEvery run (tokens/s):")
 for side, mode in [("cpp", "cache"), ("cpp", "recompute"), ("python", "cache-mv"), ("python", "cache"), ("python", "memory"), ("python", "recompute")]:
     for n in (256, 512, 1024):
         print(f"  {side} {mode} {n}: {runs(med(side, mode, n)[1])}")
+# The same per CPU second of the process: on a machine shared with other jobs this stays put where wall time does not.
+KEY = "tokens_per_cpu_s"
+c, _ = med("cpp", "train")
+p, _ = med("python", "train")
+print(f"\nPer CPU second: training C++ {c:.0f}, PyTorch {p:.0f} tokens ({c / p:.2f}x)")
+print("| context | C++ cache | C++ recompute | cache / recompute | PyTorch cache-mv | PyTorch cache | PyTorch memory | PyTorch recompute | C++ cache / best PyTorch |")
+print("|---|---|---|---|---|---|---|---|---|")
+for n in (256, 512, 1024):
+    cc, _ = med("cpp", "cache", n)
+    cr, _ = med("cpp", "recompute", n)
+    py = {m: med("python", m, n)[0] for m in ("cache-mv", "cache", "memory", "recompute")}
+    best = max(py.values())
+    print(f"| {n} | {cc:.1f} | {cr:.2f} | {cc / cr:.0f}x | {py['cache-mv']:.1f} | {py['cache']:.1f} | {py['memory']:.1f} | {py['recompute']:.2f} | {cc / best:.2f}x |")
 # Greedy draws from the same weights and context: the first tokens should agree between the sides.
 for n in (256, 512, 1024):
     drawn = {(r["side"], r["mode"]): tuple(r["first_drawn"]) for r in rows if r.get("context") == n and "first_drawn" in r}
