@@ -22,6 +22,7 @@ for s in "${SETTINGS[@]}"; do
   IFS=: read -r k p t <<< "$s"
   t="${t:-1}"
   dir="$OUT/k$k-p$p-t$t"
+  [ -s "$dir/eval.json" ] && [ -s "$dir/inspect.jsonl" ] && continue  # measured before: only the table again
   mkdir -p "$dir/songs"
   for i in $(seq 1 "$SONGS"); do
     "$BUILD/quintet" generate "$RUN" -o "$dir/songs/song-$i.mid" --bars "$BARS" --seed "$i" --top-k "$k" --top-p "$p" \
@@ -65,8 +66,10 @@ def metric(report, name, side):
     return None
 def notes_per_bar(path):
     notes = pitched = bars = 0
-    for line in open(path):
-        j = json.loads(line)
+    text, at, decoder = open(path).read(), 0, json.JSONDecoder()
+    while text[at:].strip():  # `quintet inspect --json` objects one after another, each over several lines
+        j, end = decoder.raw_decode(text[at:].lstrip())
+        at = len(text) - len(text[at:].lstrip()) + end
         notes += sum(t["notes"] for t in j["tracks"])
         pitched += sum(t["notes"] for t in j["tracks"] if not t["is_drum"])
         bars += j["bars"]
