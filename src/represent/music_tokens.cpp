@@ -211,4 +211,15 @@ std::vector<std::size_t> token_steps(std::span<const int> ids) {
     return out;
 }
 
+std::vector<std::int64_t> token_positions(std::span<const int> ids) {
+    std::vector<std::int64_t> out(ids.size());
+    std::int64_t now = 0;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (ids[i] == tok::bos) now = 0;
+        else if (i >= 2 && ids[i - 2] == tok::sep && tok::is_duration(ids[i - 1])) now += ids[i - 1] - tok::dur_begin;
+        out[i] = now;
+    }
+    return out;
+}
+
 }  // namespace quintet

@@ -72,4 +72,9 @@ std::vector<int> transpose_tokens(std::span<const int> ids, int semitones, Token
 // The step reached after each id (position of the next onset), as the decoder counts advances.
 std::vector<std::size_t> token_steps(std::span<const int> ids);
 
+// MusicAutobot's position input (position_enc): each id's step, where the advance of `xxsep dK` counts from the
+// id after the pair (the pair itself is still at the old step); it restarts at 0 at every `xxbos`, so songs laid
+// end to end each count from their start.
+std::vector<std::int64_t> token_positions(std::span<const int> ids);
+
 }  // namespace quintet

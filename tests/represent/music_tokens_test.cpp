@@ -68,6 +68,13 @@ TEST(MusicTokens, EncodesTheReferenceExample) {
     EXPECT_EQ(encode_tokens(mt, TokenVocab::musicautobot), want);
 }
 
+TEST(MusicTokens, PositionsCountAdvancesFromTheIdAfterTheSeparatorPair) {
+    // MusicAutobot's position_enc: posenc[sep + 2] = K, cumulated; a new song (xxbos) starts again at 0.
+    const std::vector<int> ids = {0, 1, n(72), d(4), 8, d(4), n(74), d(2), 8, d(12), 8, d(3), n(60), d(1), 0, 1, 8, d(2), n(40)};
+    const std::vector<std::int64_t> want = {0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 16, 16, 19, 19, 0, 0, 0, 0, 2};
+    EXPECT_EQ(token_positions(ids), want);
+}
+
 TEST(MusicTokens, RangeDrumsClippingGridAndLongRests) {
     Multitrack mt = piano_song(24 * 4 * 100, 24);  // 24 steps per beat: 6 per 16th
     put(mt.tracks[0], 12, 6, 60);              // step 2, one 16th

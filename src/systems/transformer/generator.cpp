@@ -47,8 +47,13 @@ std::vector<int> TransformerGenerator::generate_ids(const std::vector<int>& prim
         if (id >= tok::instrument_begin && id < tok::instrument_end) family = id - tok::instrument_begin;
         else if (id == tok::sep) family = -1;
 
+    std::vector<std::int64_t> positions = token_positions(ids);  // the beat/bar input of each id
     auto as_tensor = [&](std::size_t from, std::size_t to) {
         std::vector<std::int64_t> v(ids.begin() + long(from), ids.begin() + long(to));
+        return torch::tensor(v, torch::kLong).view({1, -1}).to(device_);
+    };
+    auto positions_of = [&](std::size_t from, std::size_t to) {
+        std::vector<std::int64_t> v(positions.begin() + long(from), positions.begin() + long(to));
         return torch::tensor(v, torch::kLong).view({1, -1}).to(device_);
     };
     // The primer goes through the cache in pieces of at most mem_len tokens (as segments with memory).
@@ -57,7 +62,7 @@ std::vector<int> TransformerGenerator::generate_ids(const std::vector<int>& prim
     if (!c.recompute)
         for (std::size_t from = 0; from < ids.size(); from += std::size_t(std::max(mem_len, 1))) {
             const std::size_t to = std::min(ids.size(), from + std::size_t(std::max(mem_len, 1)));
-            last = model->step(as_tensor(from, to), cache).select(1, -1)[0];
+            last = model->step(as_tensor(from, to), cache, positions_of(from, to)).select(1, -1)[0];
         }
 
     const std::size_t max_tokens = ids.size() + steps * 64 + 64;  // a model that never advances still ends
@@ -65,7 +70,7 @@ std::vector<int> TransformerGenerator::generate_ids(const std::vector<int>& prim
     while (now < steps && ids.size() < max_tokens) {
         if (c.recompute) {
             const std::size_t from = ids.size() > std::size_t(mem_len) + 1 ? ids.size() - std::size_t(mem_len) - 1 : 0;
-            last = model(as_tensor(from, ids.size())).select(1, -1)[0];
+            last = model(as_tensor(from, ids.size()), XlMemory{}, nullptr, positions_of(from, ids.size())).select(1, -1)[0];
         }
         const int previous = ids.back();
         const bool drawing_duration = tok::is_note(previous) || previous == tok::sep;
@@ -88,7 +93,10 @@ std::vector<int> TransformerGenerator::generate_ids(const std::vector<int>& prim
         }
         if (id >= tok::instrument_begin && id < tok::instrument_end) family = id - tok::instrument_begin;
         ids.push_back(id);
-        if (!c.recompute) last = model->step(as_tensor(ids.size() - 1, ids.size()), cache).select(1, -1)[0];
+        const std::size_t n = ids.size();  // as token_positions: an advance counts from the id after `xxsep dK`
+        positions.push_back(positions.back() + (n >= 3 && ids[n - 3] == tok::sep && tok::is_duration(ids[n - 2]) ? ids[n - 2] - tok::dur_begin : 0));
+        if (!c.recompute)
+            last = model->step(as_tensor(ids.size() - 1, ids.size()), cache, positions_of(ids.size() - 1, ids.size())).select(1, -1)[0];
     }
     return ids;
 }

@@ -1,6 +1,9 @@
 #include "systems/transformer/model.hpp"
 
 #include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
 
 namespace quintet {
 
@@ -42,6 +45,41 @@ KeyValues RelativeAttentionImpl::project_kv(const torch::Tensor& h) {
     return {kv[0], kv[1]};
 }
 
+void RelativeAttentionImpl::refresh_distance_table(std::int64_t n, std::int64_t d_model, const torch::TensorOptions& options) {
+    const auto& w = r_proj->weight;
+    const bool stale = !distance_table_.defined() || distance_table_.size(0) < n || table_version_ != std::int64_t(w._version()) ||
+                       table_weight_ != w.data_ptr() || distance_table_.device() != w.device() ||
+                       distance_table_.scalar_type() != w.scalar_type();
+    if (!stale) return;
+    std::int64_t rows = 64;
+    while (rows < n) rows *= 2;
+    distance_table_ = r_proj(distance_encoding(rows, int(d_model), options));
+    reversed_table_ = distance_table_.flip(0).view({rows, heads, d_head}).permute({1, 0, 2}).contiguous();
+    table_version_ = std::int64_t(w._version());
+    table_weight_ = w.data_ptr();
+}
+
+torch::Tensor RelativeAttentionImpl::distance_keys(std::int64_t n, std::int64_t d_model, const torch::TensorOptions& options) {
+    if (torch::GradMode::is_enabled()) return r_proj(distance_encoding(n, int(d_model), options));
+    refresh_distance_table(n, d_model, options);
+    return distance_table_.narrow(0, 0, n);
+}
+
+torch::Tensor RelativeAttentionImpl::step_one(const torch::Tensor& x, torch::Tensor& kv, std::int64_t start, std::int64_t at,
+                                              const torch::Tensor& uv) {
+    const std::int64_t D = x.size(0), K = at + 1 - start;
+    auto proj = torch::mv(qkv->weight, x).view({3, heads, d_head});
+    kv.select(3, at).copy_(proj.narrow(0, 1, 2).unsqueeze(1));  // this token's key and value
+    auto keys = kv[0][0].narrow(1, start, K), values = kv[1][0].narrow(1, start, K);  // [H, K, dh]
+    refresh_distance_table(K, D, x.options());
+    auto by_distance = reversed_table_.narrow(1, reversed_table_.size(1) - K, K);      // [H, K, dh], oldest key first
+    auto quv = (proj[0].unsqueeze(0) + uv).unsqueeze(3);                              // [2, H, dh, 1]: q + u, q + v
+    const double scale = 1.0 / std::sqrt(double(d_head));
+    auto score = torch::baddbmm(torch::bmm(keys, quv[0]), by_distance, quv[1], scale, scale);  // [H, K, 1]
+    auto vec = torch::bmm(torch::softmax(score, 1).transpose(1, 2), values).view({heads * d_head});
+    return torch::layer_norm(torch::mv(out->weight, vec).add_(x), {D}, norm->weight, norm->bias, norm->options.eps());
+}
+
 torch::Tensor RelativeAttentionImpl::forward(const torch::Tensor& x, const KeyValues& past, const torch::Tensor& u,
                                              const torch::Tensor& v, KeyValues* present) {
     const std::int64_t B = x.size(0), T = x.size(1), D = x.size(2);
@@ -55,7 +93,7 @@ torch::Tensor RelativeAttentionImpl::forward(const torch::Tensor& x, const KeyVa
 
     // Content term (q + u)·k and position term (q + v)·W_r R(d) for every distance d, then each (i, j) picks
     // d = M + i - j. Pairs with j past M + i are masked (the clamp only keeps the gather in range).
-    auto wr = r_proj(distance_encoding(K, int(D), x.options())).view({K, heads, d_head}).permute({1, 2, 0});  // [H, dh, K]
+    auto wr = distance_keys(K, D, x.options()).view({K, heads, d_head}).permute({1, 2, 0});  // [H, dh, K]
     auto content = torch::matmul(q + u.view({1, heads, 1, d_head}), k.transpose(-1, -2));                   // [B, H, T, K]
     auto by_distance = torch::matmul(q + v.view({1, heads, 1, d_head}), wr.unsqueeze(0));                   // [B, H, T, K]
     auto opts = torch::TensorOptions().dtype(torch::kLong).device(x.device());
@@ -82,8 +120,17 @@ torch::Tensor XlLayerImpl::forward(const torch::Tensor& x, const KeyValues& past
     return ff_norm(a + drop_ff(ff2(drop_ff(torch::gelu(ff1(a))))));
 }
 
+torch::Tensor XlLayerImpl::step_one(const torch::Tensor& x, torch::Tensor& kv, std::int64_t start, std::int64_t at,
+                                    const torch::Tensor& uv) {
+    auto a = attn->step_one(x, kv, start, at, uv);
+    auto h = torch::addmv(ff2->bias, ff2->weight, torch::gelu(torch::addmv(ff1->bias, ff1->weight, a)));
+    return torch::layer_norm(h.add_(a), {a.size(0)}, ff_norm->weight, ff_norm->bias, ff_norm->options.eps());
+}
+
 TransformerXlImpl::TransformerXlImpl(const TransformerXlConfig& c) : config(c) {
     embed = register_module("embed", nn::Embedding(c.vocab, c.d_model));
+    beat_embed = register_module("beat_embed", nn::Embedding(TransformerXlConfig::beat_len, c.d_model));
+    bar_embed = register_module("bar_embed", nn::Embedding(TransformerXlConfig::max_bars, c.d_model));
     u = register_parameter("u", torch::zeros({c.heads, c.d_head}));
     v = register_parameter("v", torch::zeros({c.heads, c.d_head}));
     out_bias = register_parameter("out_bias", torch::zeros({c.vocab}));
@@ -100,8 +147,15 @@ TransformerXlImpl::TransformerXlImpl(const TransformerXlConfig& c) : config(c) {
     }
 }
 
-torch::Tensor TransformerXlImpl::forward(const torch::Tensor& tokens, const XlMemory& memory, XlMemory* next_memory) {
-    auto x = drop_emb(embed(tokens));
+torch::Tensor TransformerXlImpl::embed_input(const torch::Tensor& tokens, const torch::Tensor& positions) {
+    auto pos = positions.defined() ? positions : torch::zeros_like(tokens);
+    const auto beat = TransformerXlConfig::beat_len;
+    return embed(tokens) + beat_embed(pos.remainder(beat)) + bar_embed(pos.div(beat, "floor").clamp(0, TransformerXlConfig::max_bars - 1));
+}
+
+torch::Tensor TransformerXlImpl::forward(const torch::Tensor& tokens, const XlMemory& memory, XlMemory* next_memory,
+                                         const torch::Tensor& positions) {
+    auto x = drop_emb(embed_input(tokens, positions));
     std::vector<torch::Tensor> inputs;
     for (std::size_t l = 0; l < layers->size(); ++l) {
         inputs.push_back(x);
@@ -121,19 +175,49 @@ torch::Tensor TransformerXlImpl::forward(const torch::Tensor& tokens, const XlMe
     return torch::linear(x, embed->weight, out_bias);
 }
 
-torch::Tensor TransformerXlImpl::step(const torch::Tensor& tokens, XlCache& cache) {
-    auto x = drop_emb(embed(tokens));
-    cache.layers.resize(layers->size());
-    for (std::size_t l = 0; l < layers->size(); ++l) {
-        KeyValues present;
-        x = layers->ptr<XlLayerImpl>(l)->forward(x, cache.layers[l], u, v, &present);
-        KeyValues& kv = cache.layers[l];
-        auto k = kv.empty() ? present.k : torch::cat({kv.k, present.k}, 2);
-        auto val = kv.empty() ? present.v : torch::cat({kv.v, present.v}, 2);
-        const std::int64_t keep = std::min<std::int64_t>(k.size(2), config.mem_len);
-        kv = {k.slice(2, k.size(2) - keep), val.slice(2, k.size(2) - keep)};
+torch::Tensor TransformerXlImpl::step(const torch::Tensor& tokens, XlCache& cache, const torch::Tensor& positions) {
+    const std::int64_t B = tokens.size(0), T = tokens.size(1), L = std::int64_t(layers->size());
+    // Room for T more positions: when the buffer is full, the live window moves to the front of a fresh one.
+    const std::int64_t live = cache.positions();
+    if (!cache.kv.empty() && cache.kv[0].size(1) != B)
+        throw std::invalid_argument("XlCache holds a batch of " + std::to_string(cache.kv[0].size(1)) + ", not " + std::to_string(B));
+    if (cache.kv.empty() || cache.end + T > cache.kv[0].size(3)) {
+        const std::int64_t capacity = 2 * std::max<std::int64_t>(std::max(config.mem_len, 1), live + T);
+        cache.kv.resize(std::size_t(L));
+        for (auto& kv : cache.kv) {
+            auto fresh = torch::empty({2, B, config.heads, capacity, config.d_head}, embed->weight.options());
+            if (live > 0) fresh.narrow(3, 0, live).copy_(kv.narrow(3, cache.start, live));
+            kv = fresh;
+        }
+        cache.start = 0;
+        cache.end = live;
     }
-    return torch::linear(x, embed->weight, out_bias);
+
+    torch::Tensor logits;
+    if (B == 1 && T == 1 && !is_training() && !torch::GradMode::is_enabled()) {
+        // One token: matrix-vector products straight on the cache buffers.
+        const std::int64_t pos = positions.defined() ? positions.item<std::int64_t>() : 0;
+        auto x = embed->weight[tokens.item<std::int64_t>()] + beat_embed->weight[pos % TransformerXlConfig::beat_len] +
+                 bar_embed->weight[std::min<std::int64_t>(pos / TransformerXlConfig::beat_len, TransformerXlConfig::max_bars - 1)];
+        auto uv = torch::stack({u, v});
+        for (std::int64_t l = 0; l < L; ++l)
+            x = layers->ptr<XlLayerImpl>(std::size_t(l))->step_one(x, cache.kv[std::size_t(l)], cache.start, cache.end, uv);
+        logits = torch::addmv(out_bias, embed->weight, x).view({1, 1, config.vocab});
+    } else {
+        auto x = drop_emb(embed_input(tokens, positions));
+        for (std::int64_t l = 0; l < L; ++l) {
+            auto& kv = cache.kv[std::size_t(l)];
+            KeyValues past, present;
+            if (live > 0) past = {kv[0].narrow(2, cache.start, live), kv[1].narrow(2, cache.start, live)};
+            x = layers->ptr<XlLayerImpl>(std::size_t(l))->forward(x, past, u, v, &present);
+            kv[0].narrow(2, cache.end, T).copy_(present.k);
+            kv[1].narrow(2, cache.end, T).copy_(present.v);
+        }
+        logits = torch::linear(x, embed->weight, out_bias);
+    }
+    cache.end += T;
+    cache.start = std::max(cache.start, cache.end - config.mem_len);
+    return logits;
 }
 
 }  // namespace quintet

@@ -18,6 +18,9 @@ struct TransformerXlConfig {
     int d_inner = 1024;
     int mem_len = 256;
     double dropout = 0.1;  // residual, attention, feed-forward and embedding dropout (fastai's 0.1 each)
+    // MusicAutobot's BeatPositionEncoder: Embedding(beat_len)[pos % beat_len] + Embedding(max_bars)[pos / beat_len]
+    // (the bar index clamped to max_bars - 1), added to the token embedding; pos = the token's 16th-note step.
+    static constexpr int beat_len = 32, max_bars = 1024;
 
     // MusicAutobot's default_config(): 16 layers, d_model 512, 8 heads x 64, d_inner 2048, mem_len 512.
     static TransformerXlConfig musicautobot(int vocab);
@@ -38,11 +41,26 @@ struct RelativeAttentionImpl : torch::nn::Module {
     torch::Tensor forward(const torch::Tensor& x, const KeyValues& past, const torch::Tensor& u, const torch::Tensor& v,
                           KeyValues* present = nullptr);
     KeyValues project_kv(const torch::Tensor& h);  // keys and values of hidden states h [B, M, D]
+    // Generation's single step (batch 1, one token, eval, no gradient): x [D]; kv [2, 1, H, capacity, dh] holds the
+    // past keys/values at positions [start, at); this token's go to position at. uv: [2, H, dh] (u and v).
+    // Returns the layer's attention output [D]. The same arithmetic as forward() with matrix-vector products.
+    torch::Tensor step_one(const torch::Tensor& x, torch::Tensor& kv, std::int64_t start, std::int64_t at, const torch::Tensor& uv);
+    // W_r R(d) for d = 0 .. n-1, [n, H * d_head]. Without gradients the projection is kept (and grown) while the
+    // weight is unchanged: generation would otherwise project every distance again for every token.
+    torch::Tensor distance_keys(std::int64_t n, std::int64_t d_model, const torch::TensorOptions& options);
 
     int heads, d_head;
     torch::nn::Linear qkv{nullptr}, out{nullptr}, r_proj{nullptr};
     torch::nn::LayerNorm norm{nullptr};
     torch::nn::Dropout drop_attn{nullptr}, drop_res{nullptr};
+
+private:
+    // The kept projection: forward order [rows, H * dh], and reversed per head [H, rows, dh] (row i is distance
+    // rows - 1 - i, so the distances of K keys, oldest first, are the last K rows: a slice, no gather).
+    void refresh_distance_table(std::int64_t n, std::int64_t d_model, const torch::TensorOptions& options);
+    torch::Tensor distance_table_, reversed_table_;
+    std::int64_t table_version_ = -1;
+    const void* table_weight_ = nullptr;
 };
 TORCH_MODULE(RelativeAttention);
 
@@ -50,6 +68,7 @@ struct XlLayerImpl : torch::nn::Module {
     XlLayerImpl(const TransformerXlConfig& c);
     torch::Tensor forward(const torch::Tensor& x, const KeyValues& past, const torch::Tensor& u, const torch::Tensor& v,
                           KeyValues* present = nullptr);
+    torch::Tensor step_one(const torch::Tensor& x, torch::Tensor& kv, std::int64_t start, std::int64_t at, const torch::Tensor& uv);
     RelativeAttention attn{nullptr};
     torch::nn::Linear ff1{nullptr}, ff2{nullptr};
     torch::nn::LayerNorm ff_norm{nullptr};
@@ -63,23 +82,31 @@ struct XlMemory {
     bool empty() const { return hidden.empty(); }
 };
 
-// Per-layer key/value cache for generation one token at a time (at most mem_len past positions).
+// Per-layer key/value cache for generation one token at a time (at most mem_len past positions). Each layer's
+// keys and values live in one buffer [2, B, H, capacity, d_head] at positions [start, end); the capacity is
+// about twice mem_len, so a new token is written in place and the live window is moved to the front only once
+// every mem_len tokens (no copy of the whole cache per token).
 struct XlCache {
-    std::vector<KeyValues> layers;
-    std::int64_t positions() const { return layers.empty() || layers[0].empty() ? 0 : layers[0].k.size(2); }
+    std::vector<torch::Tensor> kv;
+    std::int64_t start = 0, end = 0;
+    std::int64_t positions() const { return end - start; }
 };
 
 struct TransformerXlImpl : torch::nn::Module {
     explicit TransformerXlImpl(const TransformerXlConfig& c);
-    // tokens [B, T] (int64). Returns logits [B, T, vocab]; *next_memory (if given) receives the memory for the
-    // next segment: the last mem_len layer inputs of memory + this segment, detached.
-    torch::Tensor forward(const torch::Tensor& tokens, const XlMemory& memory = {}, XlMemory* next_memory = nullptr);
+    // tokens [B, T] (int64); positions [B, T] (int64): each token's step (token_positions), or none: all at step 0.
+    // Returns logits [B, T, vocab]; *next_memory (if given) receives the memory for the next segment: the last
+    // mem_len layer inputs of memory + this segment, detached.
+    torch::Tensor forward(const torch::Tensor& tokens, const XlMemory& memory = {}, XlMemory* next_memory = nullptr,
+                          const torch::Tensor& positions = {});
     // Generation: logits [B, T, vocab] for tokens that follow the cached positions; appends their keys/values
     // to the cache, keeping the last mem_len positions.
-    torch::Tensor step(const torch::Tensor& tokens, XlCache& cache);
+    torch::Tensor step(const torch::Tensor& tokens, XlCache& cache, const torch::Tensor& positions = {});
+    // Token embedding plus the beat and bar embeddings of the positions (no dropout).
+    torch::Tensor embed_input(const torch::Tensor& tokens, const torch::Tensor& positions);
 
     TransformerXlConfig config;
-    torch::nn::Embedding embed{nullptr};
+    torch::nn::Embedding embed{nullptr}, beat_embed{nullptr}, bar_embed{nullptr};
     torch::Tensor u, v, out_bias;
     torch::nn::ModuleList layers{nullptr};
     torch::nn::Dropout drop_emb{nullptr};

@@ -52,7 +52,8 @@ CheckpointLayout transformer_layout(TransformerXl& model, TokenVocab vocab, torc
     const auto& c = model->config;
     CheckpointLayout layout;
     layout.kind_name = "Transformer-XL";
-    layout.header = {{"kind_transformer_xl", 1, nullptr},     {"vocab_lpd5", vocab == TokenVocab::lpd5, nullptr},
+    // kind_transformer_xl 2: with the beat and bar embeddings (1 had none).
+    layout.header = {{"kind_transformer_xl", 2, nullptr},     {"vocab_lpd5", vocab == TokenVocab::lpd5, nullptr},
                      {"layers", c.layers, nullptr},           {"d_model", c.d_model, nullptr},
                      {"heads", c.heads, nullptr},             {"d_inner", c.d_inner, nullptr}};
     layout.modules = {{"model", model.ptr().get()}};

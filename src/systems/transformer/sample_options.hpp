@@ -1,12 +1,15 @@
 #pragma once
-// Sampling settings of the Transformer-XL (MusicAutobot's MusicLearner.predict defaults). No torch.
+// Sampling settings of the Transformer-XL (MusicAutobot's MusicLearner.predict, with top-k 30 and top-p 0.6; our
+// defaults differ where measured better: docs/RESULTS.md, bench/transformer/sampling_sweep.sh). No torch.
 namespace quintet {
 
 struct TransformerSampleConfig {
-    double note_temperature = 1.0;      // temperatures[0]: drawing a note or an advance
-    double duration_temperature = 1.0;  // temperatures[1]: drawing a duration
+    // top-p 0.9 and temperatures 1.2: the songs' notes per bar and silent beats came closest to the corpus of the
+    // settings measured (MusicAutobot's top-p 0.6 at temperature 1: 1.2 notes per bar against 13.8, 61 % silent beats).
+    double note_temperature = 1.2;      // temperatures[0]: drawing a note or an advance
+    double duration_temperature = 1.2;  // temperatures[1]: drawing a duration
     int top_k = 30;
-    double top_p = 0.6;
+    double top_p = 0.9;
     bool repeat_penalty = true;
     bool recompute = false;             // no key/value cache: re-run the last mem_len + 1 tokens for every token
 };

@@ -10,7 +10,7 @@ namespace quintet {
 
 TransformerTrainSettings::TransformerTrainSettings() {
     auto& c = config;
-    table_.push_back(text_option("--vocab", "token vocabulary: musicautobot (one merged part, 312 ids) or lpd5 (five instruments)",
+    table_.push_back(text_option("--vocab", "token vocabulary: lpd5 (five instruments, 320 ids) or musicautobot (one merged part, 312 ids)",
                                  c.vocab, {"musicautobot", "lpd5"}));
     table_.push_back(text_option("--preset", "network size: small (CPU default; the sizes below) or musicautobot (16 layers x 512, mem 512)",
                                  c.preset, {"small", "musicautobot"}));

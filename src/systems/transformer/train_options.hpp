@@ -9,7 +9,7 @@ namespace quintet {
 struct TransformerTrainConfig {
     std::filesystem::path corpus;
     std::filesystem::path run_dir;
-    std::string vocab = "musicautobot";  // or "lpd5" (represent/music_tokens.hpp)
+    std::string vocab = "lpd5";          // five instruments (issue 12), or "musicautobot" (represent/music_tokens.hpp)
     std::string preset = "small";        // small (CPU default) or musicautobot (16 x 512, mem 512)
     int layers = 4, d_model = 256, heads = 4, d_inner = 1024, mem_len = 256;  // the small preset
     double dropout = 0.1;

@@ -31,25 +31,27 @@ std::vector<std::vector<int>> split_tokens(const CorpusStore& store, Split split
     return out;
 }
 
-torch::Tensor token_streams(const std::vector<std::vector<int>>& songs, int rows) {
-    std::vector<std::int64_t> all;
+TokenStreams token_streams(const std::vector<std::vector<int>>& songs, int rows) {
+    std::vector<int> all;
     for (const auto& s : songs) all.insert(all.end(), s.begin(), s.end());
     const std::int64_t length = std::int64_t(all.size()) / rows;
-    if (length < 2) return torch::zeros({rows, 0}, torch::kLong);
-    return torch::tensor(all, torch::kLong).narrow(0, 0, length * rows).view({rows, length});
+    if (length < 2) return {torch::zeros({rows, 0}, torch::kLong), torch::zeros({rows, 0}, torch::kLong)};
+    const std::vector<std::int64_t> ids(all.begin(), all.end());
+    auto cut = [&](const std::vector<std::int64_t>& v) { return torch::tensor(v, torch::kLong).narrow(0, 0, length * rows).view({rows, length}); };
+    return {cut(ids), cut(token_positions(all))};
 }
 
-StreamNll stream_nll(TransformerXl& model, const torch::Tensor& streams, int bptt, const torch::Device& device) {
+StreamNll stream_nll(TransformerXl& model, const TokenStreams& streams, int bptt, const torch::Device& device) {
     torch::NoGradGuard no_grad;
     model->eval();
     StreamNll out;
     XlMemory memory;
-    const std::int64_t L = streams.size(1);
+    const std::int64_t L = streams.length();
     for (std::int64_t s = 0; s + 1 < L; s += bptt) {
         const std::int64_t len = std::min<std::int64_t>(bptt, L - 1 - s);
-        auto x = streams.narrow(1, s, len).to(device), y = streams.narrow(1, s + 1, len).to(device);
+        auto x = streams.ids.narrow(1, s, len).to(device), y = streams.ids.narrow(1, s + 1, len).to(device);
         XlMemory next;
-        auto logits = model(x, memory, &next);
+        auto logits = model(x, memory, &next, streams.positions.narrow(1, s, len).to(device));
         memory = std::move(next);
         out.sum += torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}), y.reshape({-1}),
                                                         torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
@@ -120,11 +122,11 @@ TransformerTrainResult train_transformer(const TransformerTrainConfig& config, c
     auto train = split_tokens(store, Split::Train, vocab);
     if (config.max_songs > 0 && std::int64_t(train.size()) > config.max_songs) train.resize(std::size_t(config.max_songs));
     const auto valid = split_tokens(store, Split::Valid, vocab);
-    const torch::Tensor valid_streams = token_streams(valid, config.batch);
-    const std::int64_t train_tokens = token_streams(train, config.batch).numel();
+    const TokenStreams valid_streams = token_streams(valid, config.batch);
+    const std::int64_t train_tokens = token_streams(train, config.batch).ids.numel();
     if (train_tokens < 2LL * config.batch)
         throw UsageError(config.corpus.string() + ": the train split has too few notes for " + std::to_string(config.batch) + " streams");
-    if (valid_streams.size(1) < 2) progress.note("note: the valid split is empty; the train loss selects the best epoch");
+    if (valid_streams.length() < 2) progress.note("note: the valid split is empty; the train loss selects the best epoch");
 
     fs::create_directories(run);
     FlatJsonWriter settings = network_json(net, vocab);
@@ -187,8 +189,8 @@ TransformerTrainResult train_transformer(const TransformerTrainConfig& config, c
             const int shift = int(shifts[i].item<std::int64_t>());
             songs.push_back(shift ? transpose_tokens(ids, shift, vocab) : ids);
         }
-        const torch::Tensor streams = token_streams(songs, config.batch);
-        const std::int64_t L = streams.size(1);
+        const TokenStreams streams = token_streams(songs, config.batch);
+        const std::int64_t L = streams.length();
         XlMemory memory;
         double sum = 0;
         long long tokens = 0;
@@ -201,9 +203,9 @@ TransformerTrainResult train_transformer(const TransformerTrainConfig& config, c
                 o.betas({one_cycle_momentum(t), 0.99});
             }
             const std::int64_t len = std::min<std::int64_t>(config.bptt, L - 1 - s);
-            auto x = streams.narrow(1, s, len).to(device), y = streams.narrow(1, s + 1, len).to(device);
+            auto x = streams.ids.narrow(1, s, len).to(device), y = streams.ids.narrow(1, s + 1, len).to(device);
             XlMemory next;
-            auto logits = model(x, memory, &next);
+            auto logits = model(x, memory, &next, streams.positions.narrow(1, s, len).to(device));
             memory = std::move(next);
             auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}), y.reshape({-1}));
             optimizer.zero_grad();
@@ -221,7 +223,7 @@ TransformerTrainResult train_transformer(const TransformerTrainConfig& config, c
         return EpochLosses{mean, {mean, std::exp(mean)}};
     };
     stage.validate = [&]() -> std::optional<EpochLosses> {
-        if (valid_streams.size(1) < 2) return std::nullopt;
+        if (valid_streams.length() < 2) return std::nullopt;
         const double mean = stream_nll(model, valid_streams, config.bptt, device).mean();
         return EpochLosses{mean, {mean, std::exp(mean)}};
     };

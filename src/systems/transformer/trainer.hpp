@@ -25,8 +25,13 @@ TransformerTrainResult train_transformer(const TransformerTrainConfig& config, c
 std::vector<std::vector<int>> split_tokens(const CorpusStore& store, Split split, TokenVocab vocab);
 void require_sixteenth_store(const CorpusStore& store);
 
-// The songs laid end to end and cut into `rows` streams of equal length, [rows, L] int64 (the remainder dropped).
-torch::Tensor token_streams(const std::vector<std::vector<int>>& songs, int rows);
+// The songs laid end to end and cut into `rows` streams of equal length (the remainder dropped): ids and
+// their positions (token_positions: each song counts from its start), [rows, L] int64 each.
+struct TokenStreams {
+    torch::Tensor ids, positions;
+    std::int64_t length() const { return ids.size(1); }
+};
+TokenStreams token_streams(const std::vector<std::vector<int>>& songs, int rows);
 
 // Mean negative log-likelihood per predicted token of streams read in segments of bptt through memory.
 struct StreamNll {
@@ -34,7 +39,7 @@ struct StreamNll {
     long long tokens = 0;
     double mean() const { return tokens ? sum / double(tokens) : 0; }
 };
-StreamNll stream_nll(TransformerXl& model, const torch::Tensor& streams, int bptt, const torch::Device& device);
+StreamNll stream_nll(TransformerXl& model, const TokenStreams& streams, int bptt, const torch::Device& device);
 
 // fastai's one-cycle schedule at fraction `t` of training: cosine warm-up from max/25 to max over the first
 // 25 %, then cosine annealing to max/25e4; the momentum (Adam's beta1) runs 0.95 -> 0.85 -> 0.95 against it.

@@ -135,6 +135,51 @@ TEST(TransformerXlModel, CachedStepsEqualTheFullForwardPass) {
     EXPECT_EQ(cache.positions(), 12);
 }
 
+TEST(TransformerXlModel, CachedStepsPastMemLenEqualOneTokenSegmentsThroughMemory) {
+    // Once more tokens than mem_len went by, the cache keeps the last mem_len keys/values of each layer: the
+    // same as segments of one token carrying the memory of hidden states (whose keys are projected again).
+    torch::manual_seed(8);
+    TransformerXl model(tiny(5));
+    model->to(torch::kDouble);
+    model->eval();
+    torch::NoGradGuard g;
+    auto tokens = torch::randint(0, 20, {1, 23}, torch::kLong);
+    auto positions = torch::arange(23, torch::kLong).mul(5).view({1, -1});  // past a bar of 32 steps too
+    std::vector<torch::Tensor> expected;
+    XlMemory mem;
+    for (int t = 0; t < 23; ++t) {
+        XlMemory next;
+        expected.push_back(model(tokens.slice(1, t, t + 1), mem, &next, positions.slice(1, t, t + 1))[0][0]);
+        mem = std::move(next);
+    }
+    XlCache cache;
+    auto first = model->step(tokens.slice(1, 0, 3), cache, positions.slice(1, 0, 3));
+    for (int t = 0; t < 3; ++t) EXPECT_TRUE(torch::allclose(first[0][t], expected[std::size_t(t)], 1e-10, 1e-10)) << t;
+    for (int t = 3; t < 23; ++t) {  // the buffer of 10 positions is compacted twice on the way
+        auto one = model->step(tokens.slice(1, t, t + 1), cache, positions.slice(1, t, t + 1));
+        EXPECT_TRUE(torch::allclose(one[0][0], expected[std::size_t(t)], 1e-10, 1e-10)) << t;
+        EXPECT_EQ(cache.positions(), std::min(t + 1, 5));
+    }
+    // Attending to the whole song instead gives other late logits: the window is what was kept.
+    EXPECT_GT((expected.back() - model(tokens, XlMemory{}, nullptr, positions)[0][22]).abs().max().item<double>(), 1e-6);
+}
+
+TEST(TransformerXlModel, PositionsEnterAsBeatAndBarEmbeddings) {
+    torch::manual_seed(9);
+    TransformerXl model(tiny(8));
+    model->to(torch::kDouble);
+    model->eval();
+    torch::NoGradGuard g;
+    auto tokens = torch::randint(0, 20, {1, 6}, torch::kLong);
+    auto at = [&](std::int64_t step) { return model(tokens, XlMemory{}, nullptr, torch::full({1, 6}, step, torch::kLong)); };
+    // The input is embed[token] + beat[step % 32] + bar[min(step / 32, 1023)]: set by hand, the same logits.
+    auto x = model->embed->weight.index({tokens[0]}) + model->beat_embed->weight[7] + model->bar_embed->weight[3];
+    EXPECT_TRUE(torch::allclose(model->embed_input(tokens, torch::full({1, 6}, 3 * 32 + 7, torch::kLong))[0], x, 1e-12, 1e-12));
+    EXPECT_GT((at(3 * 32 + 7) - at(7)).abs().max().item<double>(), 1e-6);       // the bar counts
+    EXPECT_GT((at(3 * 32 + 7) - at(3 * 32 + 8)).abs().max().item<double>(), 1e-6);  // the step within the bar counts
+    EXPECT_TRUE(torch::allclose(at(1023 * 32 + 7), at(5000 * 32 + 7), 1e-12, 1e-12));  // bars past 1023 share the last
+}
+
 TEST(TransformerXlModel, MusicAutobotPreset) {
     const auto c = TransformerXlConfig::musicautobot(312);
     EXPECT_EQ(c.layers, 16);

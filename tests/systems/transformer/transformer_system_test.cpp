@@ -52,6 +52,7 @@ TransformerTrainConfig tiny_config(const fs::path& run, int epochs) {
     TransformerTrainConfig c;
     c.corpus = sixteenth_store();
     c.run_dir = run;
+    c.vocab = "musicautobot";  // the checks below read musicautobot ids
     c.layers = 1;
     c.d_model = 32;
     c.heads = 2;
