@@ -32,11 +32,12 @@ VaeNnSampleSettings::VaeNnSampleSettings() {
                                 blocks));
     table_.back().default_value = "";
     table_.push_back(path_option("--seed-file", "the older name of --prime: seed from a .mid or .npz file", seed_file));
-    table_.push_back(int_option("--seed-block", "which 32-step block of --prime opens the song", o.seed_block));
+    table_.push_back(ranged(int_option("--seed-block", "which 32-step block of --prime opens the song", o.seed_block), 0, {}));
     table_.push_back(flag_option("--seed-from-corpus", "seed from a window of the run's training corpus (default when it exists)",
                                  seed_from_corpus));
     table_.push_back(flag_option("--seed-random", "seed from random latents", seed_random));
-    table_.push_back(double_option("--noise-sd", "sd of the Gaussian noise on the latents (the article: 0.5-1.0)", o.noise_sd));
+    table_.push_back(
+        ranged(double_option("--noise-sd", "sd of the Gaussian noise on the latents (the article: 0.5-1.0)", o.noise_sd), 0, {}));
     table_.push_back(text_option("--noise-at", "predicted (the original code) or input (the article's text)", noise_at,
                                  {"predicted", "input"}));
     table_.push_back(text_option(
@@ -45,7 +46,7 @@ VaeNnSampleSettings::VaeNnSampleSettings() {
     table_.push_back(flag_option("--velocity", "decoded values as velocities", velocity));
     table_.push_back(path_list_option("--style", "reference songs (.mid/.npz) whose latents are mixed in", o.style_files));
     table_.push_back(text_option("--style-artist", "reference songs: corpus songs whose artist contains NAME", o.style_artist));
-    table_.push_back(double_option("--alpha", "style weight in [0, 1]: z' = alpha*s + (1-alpha)*z", o.alpha));
+    table_.push_back(ranged(double_option("--alpha", "style weight in [0, 1]: z' = alpha*s + (1-alpha)*z", o.alpha), 0, 1));
 }
 
 VaeNnGenerateOptions VaeNnSampleSettings::resolve(const SampleRequest& request) const {

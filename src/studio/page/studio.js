@@ -1,0 +1,343 @@
+// Quintet Studio page: runs, the generation form (built from the run's knob description), job progress,
+// and the result (piano roll on a canvas, the server's WAV, downloads). Plain JavaScript, no build step.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const state = { runs: [], run: null, knobs: [], uploads: {}, song: null, notes: null, muted: new Set(), solo: null };
+
+async function api(path, options = {}) {
+  const res = await fetch(path, options);
+  let body = null;
+  try { body = await res.json(); } catch (e) { body = null; }
+  if (!res.ok) throw new Error((body && body.error) || `${res.status} ${res.statusText}`);
+  return body;
+}
+
+function showError(message) {
+  const e = $('error');
+  e.textContent = message || '';
+  e.hidden = !message;
+}
+
+// ---- runs ----
+
+function curveSvg(curve) {
+  // The valid loss of the last stage, as a small line.
+  if (!curve.length) return '';
+  const stage = curve[curve.length - 1][0];
+  const pts = curve.filter((p) => p[0] === stage).map((p) => p[3]);
+  if (pts.length < 2) return '';
+  const lo = Math.min(...pts), hi = Math.max(...pts), w = 90, h = 22;
+  const xy = pts.map((v, i) => `${(i / (pts.length - 1)) * w},${hi > lo ? h - ((v - lo) / (hi - lo)) * h : h / 2}`);
+  return `<svg width="${w}" height="${h}" class="curve"><polyline fill="none" stroke="#1976d2" points="${xy.join(' ')}"/></svg>`;
+}
+
+function fmt(x) { return Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4)) : ''; }
+
+async function loadRuns() {
+  state.runs = await api('/api/runs');
+  const body = document.querySelector('#runs tbody');
+  body.innerHTML = '';
+  $('runs-empty').hidden = state.runs.length > 0;
+  for (const r of state.runs) {
+    const tr = document.createElement('tr');
+    tr.dataset.run = r.name;
+    const corpus = r.corpus ? r.corpus.split('/').pop() : '';
+    const best = (r.stages || []).map((s) => fmt(s.best_valid)).join(' / ');
+    tr.innerHTML = `<td>${esc(r.name)}</td><td>${esc(r.kind || '?')}</td><td title="${esc(r.corpus || '')}">${esc(corpus)}</td>` +
+      `<td>${r.epochs}</td><td>${best}</td><td>${curveSvg(r.curve || [])}</td>`;
+    if (r.problem) { tr.classList.add('broken'); tr.title = r.problem; } else tr.onclick = () => selectRun(r.name);
+    body.appendChild(tr);
+  }
+}
+
+function esc(s) { return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c])); }
+
+async function selectRun(name) {
+  const run = await api(`/api/runs/${encodeURIComponent(name)}`);
+  state.run = run;
+  state.knobs = run.knobs || [];
+  state.uploads = {};
+  document.querySelectorAll('#runs tbody tr').forEach((tr) => tr.classList.toggle('selected', tr.dataset.run === name));
+  $('run-name').textContent = name;
+  $('run-kind').textContent = run.kind;
+  buildForm();
+  $('generate-panel').hidden = false;
+  showError('');
+}
+
+// ---- the form, from the knob description ----
+
+function buildForm() {
+  const box = $('knobs');
+  box.innerHTML = '';
+  for (const k of state.knobs) {
+    const div = document.createElement('div');
+    div.className = 'knob';
+    const id = 'knob' + k.name.replace(/[^a-z0-9]/gi, '-');
+    const range = (k.min !== undefined || k.max !== undefined) ? ` [${k.min ?? ''}..${k.max ?? ''}]` : '';
+    div.innerHTML = `<label for="${id}">${esc(k.name)}${esc(range)}</label>`;
+    let input;
+    if (k.type === 'flag') {
+      input = document.createElement('input');
+      input.type = 'checkbox';
+    } else if (k.choices) {
+      input = document.createElement('select');
+      for (const c of k.choices) input.add(new Option(c, c, false, c === k.default));
+    } else if (k.type === 'path' || k.type === 'paths') {
+      input = dropZone(k);
+    } else {
+      input = document.createElement('input');
+      input.type = (k.type === 'integer' || k.type === 'number') ? 'number' : 'text';
+      if (k.type === 'integer') input.step = '1';
+      if (k.type === 'number') input.step = 'any';
+      if (k.min !== undefined) input.min = k.min;
+      if (k.max !== undefined) input.max = k.max;
+      input.value = k.default || '';
+      input.placeholder = k.default || '';
+    }
+    input.id = id;
+    input.dataset.knob = k.name;
+    div.appendChild(input);
+    const help = document.createElement('span');
+    help.className = 'help';
+    help.textContent = k.help;
+    div.appendChild(help);
+    box.appendChild(div);
+  }
+  newSeed();
+}
+
+function dropZone(k) {
+  const zone = document.createElement('div');
+  zone.className = 'drop';
+  zone.tabIndex = 0;
+  zone.innerHTML = `<span>drop a .mid or .npz here, or <input type="file" accept=".mid,.midi,.npz"></span><div class="report"></div>`;
+  const report = zone.querySelector('.report');
+  const take = async (file) => {
+    report.textContent = `uploading ${file.name}...`;
+    try {
+      const up = await api(`/api/uploads?name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file });
+      const list = state.uploads[k.name] || [];
+      state.uploads[k.name] = k.type === 'paths' ? list.concat([up.id]) : [up.id];
+      const lines = up.tracks.map((t) => `${t.name || '(no name)'} program ${t.program}${t.drum ? ' drums' : ''}, ${t.notes} notes -> ${t.to}`);
+      report.textContent = `${up.name}:\n${lines.join('\n')}`;
+    } catch (e) {
+      report.textContent = e.message;
+    }
+  };
+  zone.querySelector('input').onchange = (ev) => { if (ev.target.files[0]) take(ev.target.files[0]); };
+  zone.ondragover = (ev) => { ev.preventDefault(); zone.classList.add('over'); };
+  zone.ondragleave = () => zone.classList.remove('over');
+  zone.ondrop = (ev) => { ev.preventDefault(); zone.classList.remove('over'); if (ev.dataTransfer.files[0]) take(ev.dataTransfer.files[0]); };
+  return zone;
+}
+
+function newSeed() {
+  const seed = document.querySelector('[data-knob="--seed"]');
+  if (seed) seed.value = String(Math.floor(Math.random() * 1e9));
+}
+
+function formKnobs() {
+  const knobs = {};
+  for (const k of state.knobs) {
+    const el = document.querySelector(`[data-knob="${k.name}"]`);
+    if (!el) continue;
+    if (k.type === 'flag') { if (el.checked) knobs[k.name] = true; continue; }
+    if (k.type === 'path') { if (state.uploads[k.name]) knobs[k.name] = state.uploads[k.name][0]; continue; }
+    if (k.type === 'paths') { if (state.uploads[k.name]) knobs[k.name] = state.uploads[k.name]; continue; }
+    const v = el.value.trim();
+    if (v !== '' && v !== k.default) knobs[k.name] = v;
+    if (k.name === '--seed' && v !== '') knobs[k.name] = v;  // always sent: the song's seed
+  }
+  return knobs;
+}
+
+async function generate(ev) {
+  ev.preventDefault();
+  showError('');
+  $('generate').disabled = true;
+  try {
+    const job = await api('/api/generate', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ run: state.run.name, knobs: formKnobs() }),
+    });
+    const done = await follow(job.job);
+    await showSong(done.result.song);
+    loadHistory();
+  } catch (e) {
+    showError(e.message);
+  } finally {
+    $('generate').disabled = false;
+    $('job').hidden = true;
+  }
+}
+
+// Polls the job until it ends; resolves with its status, rejects with its one-line error.
+async function follow(id) {
+  $('job').hidden = false;
+  for (;;) {
+    const s = await api(`/api/jobs/${id}`);
+    $('job-progress').value = s.progress;
+    $('job-stage').textContent = s.stage;
+    if (s.state === 'done') return s;
+    if (s.state === 'failed' || s.state === 'cancelled') throw new Error(s.error || s.stage);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+// ---- the result ----
+
+async function showSong(id) {
+  const [settings, notes] = await Promise.all([api(`/api/songs/${id}`), api(`/api/songs/${id}/notes.json`)]);
+  state.song = settings;
+  state.notes = notes;
+  state.muted = new Set();
+  state.solo = null;
+  $('song-id').textContent = id;
+  const k = settings.knobs || {};
+  $('song-settings').textContent = `${settings.run} (${settings.system}), seed ${k['--seed']}, ${k['--bars']} bars at ${k['--tempo']} bpm`;
+  const base = `/api/songs/${id}/`;
+  $('dl-mid').href = base + 'song.mid';
+  $('dl-png').href = base + 'song.png';
+  const hasWav = (settings.files || []).includes('song.wav');
+  $('dl-wav').href = hasWav ? base + 'song.wav' : '';
+  $('dl-wav').hidden = !hasWav;
+  $('player').hidden = !hasWav;
+  if (hasWav) $('player').src = base + 'song.wav';
+  $('audio-note').hidden = !settings.audio;
+  $('audio-note').textContent = settings.audio ? `no audio: ${settings.audio}` : '';
+  buildLanes();
+  $('result-panel').hidden = false;
+  drawRoll();
+}
+
+function laneAudible(i) { return state.solo !== null ? state.solo === i : !state.muted.has(i); }
+
+function buildLanes() {
+  const box = $('lanes');
+  box.innerHTML = '';
+  state.notes.tracks.forEach((t, i) => {
+    const div = document.createElement('div');
+    div.className = 'lane';
+    div.innerHTML = `<span class="swatch" style="background:${t.colour || '#777'}"></span>${esc(t.name)} <small>${t.notes.length}</small>` +
+      `<button type="button" class="mute" title="mute">M</button><button type="button" class="solo" title="solo">S</button>`;
+    div.querySelector('.mute').onclick = () => { state.muted.has(i) ? state.muted.delete(i) : state.muted.add(i); lanesChanged(); };
+    div.querySelector('.solo').onclick = () => { state.solo = state.solo === i ? null : i; lanesChanged(); };
+    box.appendChild(div);
+  });
+}
+
+// Mute and solo change what is drawn and what is heard: the server renders the audible lanes.
+function lanesChanged() {
+  document.querySelectorAll('#lanes .lane').forEach((div, i) => {
+    div.querySelector('.mute').classList.toggle('on', state.muted.has(i));
+    div.querySelector('.solo').classList.toggle('on', state.solo === i);
+  });
+  drawRoll();
+  const player = $('player');
+  if (player.hidden) return;
+  const lanes = state.notes.tracks.map((_, i) => i).filter(laneAudible);
+  const all = lanes.length === state.notes.tracks.length;
+  const at = player.currentTime, playing = !player.paused;
+  player.src = `/api/songs/${state.song.id}/` + (all ? 'song.wav' : `mix.wav?lanes=${lanes.join(',')}`);
+  player.addEventListener('loadedmetadata', () => { player.currentTime = at; if (playing) player.play(); }, { once: true });
+}
+
+const LANE_H = 90, RULER_H = 18;
+let rollImage = null;
+
+function pitchRange(t) {
+  if (!t.notes.length) return [60, 72];
+  let lo = 127, hi = 0;
+  for (const n of t.notes) { lo = Math.min(lo, n[2]); hi = Math.max(hi, n[2]); }
+  lo = Math.max(0, lo - 2); hi = Math.min(127, hi + 2);
+  while (hi - lo < 12) { if (lo > 0) lo--; if (hi < 127) hi++; }
+  return [lo, hi];
+}
+
+// Draws the roll once into an off-screen canvas; each frame copies it and adds the playhead.
+function drawRoll() {
+  const n = state.notes;
+  const stepW = Number($('zoom').value) * 4 / n.resolution;  // zoom: pixels per beat / 4
+  const width = Math.min(32000, Math.max(300, Math.ceil(n.steps * stepW) + 1));
+  const height = RULER_H + LANE_H * n.tracks.length;
+  const off = document.createElement('canvas');
+  off.width = width; off.height = height;
+  const g = off.getContext('2d');
+  g.fillStyle = '#fcfcfc'; g.fillRect(0, 0, width, height);
+  // Bars: a line and a number every 4 beats.
+  const barSteps = n.resolution * 4;
+  g.font = '10px sans-serif'; g.fillStyle = '#555';
+  for (let b = 0, s = 0; s <= n.steps; b++, s += barSteps) {
+    const x = Math.round(s * stepW) + 0.5;
+    g.strokeStyle = '#ddd'; g.beginPath(); g.moveTo(x, RULER_H); g.lineTo(x, height); g.stroke();
+    if (stepW * barSteps >= 18 || b % 4 === 0) g.fillText(String(b + 1), x + 2, 12);
+  }
+  let drawn = 0;
+  n.tracks.forEach((t, i) => {
+    const top = RULER_H + i * LANE_H;
+    g.strokeStyle = '#bbb'; g.beginPath(); g.moveTo(0, top + 0.5); g.lineTo(width, top + 0.5); g.stroke();
+    const [lo, hi] = pitchRange(t);
+    const ph = (LANE_H - 4) / (hi - lo + 1);
+    g.globalAlpha = laneAudible(i) ? 1 : 0.15;
+    g.fillStyle = t.colour || '#777';
+    for (const [start, length, pitch] of t.notes) {
+      g.fillRect(start * stepW, top + 2 + (hi - pitch) * ph, Math.max(1, length * stepW - 1), Math.max(1, ph - 0.5));
+      drawn++;
+    }
+    g.globalAlpha = 1;
+    g.fillStyle = '#333'; g.fillText(t.name, 4, top + 12);
+  });
+  rollImage = off;
+  const c = $('roll');
+  c.width = width; c.height = height;
+  c.dataset.notesDrawn = String(drawn);
+  c.dataset.lanesWithNotes = String(n.tracks.filter((t) => t.notes.length > 0).length);
+  $('roll-info').textContent = `${n.tracks.length} lanes, ${drawn} notes, ${Math.ceil(n.steps / barSteps)} bars`;
+  paintFrame();
+}
+
+function paintFrame() {
+  if (!rollImage) return;
+  const c = $('roll'), g = c.getContext('2d'), n = state.notes;
+  g.drawImage(rollImage, 0, 0);
+  const player = $('player');
+  const beats = player.currentTime * (n.tempo || 120) / 60;
+  const x = beats * Number($('zoom').value) * 4;  // zoom * 4 pixels per beat, as drawRoll
+  g.strokeStyle = '#d32f2f'; g.lineWidth = 2;
+  g.beginPath(); g.moveTo(x, 0); g.lineTo(x, c.height); g.stroke(); g.lineWidth = 1;
+  c.dataset.playheadX = String(Math.round(x));
+  if (!player.paused) {
+    const box = $('roll-scroll');
+    if (x < box.scrollLeft || x > box.scrollLeft + box.clientWidth - 40) box.scrollLeft = Math.max(0, x - 40);
+  }
+}
+
+function animate() { if (!$('player').paused) paintFrame(); requestAnimationFrame(animate); }
+
+// ---- history ----
+
+async function loadHistory() {
+  const list = await api('/api/history');
+  const ol = $('history');
+  ol.innerHTML = '';
+  for (const s of list.slice(0, 50)) {
+    const li = document.createElement('li');
+    const k = s.knobs || {};
+    li.textContent = `${s.id}: ${s.run} (${s.system}) seed ${k['--seed']}, ${k['--bars']} bars`;
+    li.onclick = () => showSong(s.id).catch((e) => showError(e.message));
+    ol.appendChild(li);
+  }
+}
+
+// ---- start ----
+
+$('generate-form').onsubmit = generate;
+$('new-seed').onclick = newSeed;
+$('zoom').oninput = () => drawRoll();
+$('player').addEventListener('seeked', paintFrame);
+requestAnimationFrame(animate);
+Promise.all([loadRuns(), loadHistory()])
+  .then(() => { $('status').textContent = `${state.runs.length} runs`; })
+  .catch((e) => showError(e.message));
