@@ -1,7 +1,8 @@
 // The studio page in headless Debian Chromium (puppeteer-core): a tiny run is trained with the CLI, the
 // studio serves it, and the page generates a song; the piano roll must have notes in at least three lanes,
 // the audio must load with a duration, the MIDI download must parse (`quintet inspect`), and soloing a lane
-// must switch the audio to a mix of that lane. A screenshot is kept as a test artefact.
+// must switch the audio to a mix of that lane, and two songs (noise 0.5 and 1.0, same seed) must show side by
+// side in Compare, each with notes and playable audio. A screenshot is kept as a test artefact.
 //
 //   node browser/studio_page_test.mjs BUILD_DIR DATA_DIR ARTEFACT_DIR
 //
@@ -144,7 +145,24 @@ try {
   await page.click('#lanes .lane:nth-child(2) .solo');
   await page.waitForFunction(() => document.getElementById('player').src.includes('mix.wav?lanes=1') &&
     document.getElementById('player').readyState >= 1, { timeout: 30000 });
+
+  // Compare: the same seed at noise 1.0, then both songs ticked in the history, side by side, each playable.
+  await setKnob('--noise-sd', '1.0');
+  await page.click('#generate');
+  await page.waitForFunction(() => document.getElementById('song-id').textContent === '000002' ||
+    !document.getElementById('error').hidden, { timeout: 60000 });
+  await page.waitForSelector('#history input[data-compare="000002"]');
+  await page.click('#history input[data-compare="000001"]');
+  await page.click('#history input[data-compare="000002"]');
+  await page.waitForFunction(() => {
+    const items = [...document.querySelectorAll('#compare .compare-item')];
+    return items.length === 2 && items.every((d) => Number(d.querySelector('canvas').dataset.notesDrawn) > 0 &&
+      d.querySelector('audio') && d.querySelector('audio').readyState >= 1 && d.querySelector('audio').duration > 0);
+  }, { timeout: 30000 });
+  log('compare: two songs side by side, both playable');
   if (pageErrors.length) fail(`page errors: ${pageErrors.join('; ')}`);
+
+  await page.screenshot({ path: path.join(artefactDir, 'studio-compare.png'), fullPage: true });
 
   // SIGTERM: a clean stop.
   const exited = new Promise((resolve) => studio.on('exit', (code) => resolve(code)));

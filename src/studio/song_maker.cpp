@@ -12,6 +12,9 @@
 #include "systems/registry.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
+#ifdef QUINTET_HAVE_ZIP
+#include "io/npz/npz.hpp"
+#endif
 #ifdef QUINTET_HAVE_AUDIO
 #include "io/audio/render_wav.hpp"
 #endif
@@ -157,6 +160,10 @@ json SongMaker::make(const json& settings, JobProgress& progress) {
         midi.tempo_bpm = tempo;
         write_file_atomically(folder / "song.mid", encode_midi(song, midi));
         write_file_atomically(folder / "notes.json", song_notes_json(song, tempo).dump());
+#ifdef QUINTET_HAVE_ZIP
+        write_npz(song, folder / "song.npz");  // the LPD / pypianoroll form
+        files.push_back("song.npz");
+#endif
 #ifdef QUINTET_HAVE_IMAGES
         progress.report(0.35, "drawing the piano roll");
         const auto t2 = std::chrono::steady_clock::now();

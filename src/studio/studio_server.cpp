@@ -63,7 +63,8 @@ json run_json(const RunSummary& r) {
 }
 
 const std::pair<const char*, const char*> kSongFiles[] = {
-    {"song.mid", "audio/midi"}, {"song.wav", "audio/wav"}, {"song.png", "image/png"}, {"notes.json", "application/json"}};
+    {"song.mid", "audio/midi"}, {"song.wav", "audio/wav"}, {"song.png", "image/png"}, {"song.npz", "application/octet-stream"},
+    {"notes.json", "application/json"}};
 
 }  // namespace
 

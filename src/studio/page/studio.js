@@ -3,7 +3,8 @@
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const state = { runs: [], run: null, knobs: [], uploads: {}, song: null, notes: null, muted: new Set(), solo: null };
+const state = { runs: [], run: null, knobs: [], uploads: {}, song: null, notes: null, muted: new Set(), solo: null,
+  compare: [] };
 
 async function api(path, options = {}) {
   const res = await fetch(path, options);
@@ -200,6 +201,9 @@ async function showSong(id) {
   const base = `/api/songs/${id}/`;
   $('dl-mid').href = base + 'song.mid';
   $('dl-png').href = base + 'song.png';
+  const hasNpz = (settings.files || []).includes('song.npz');
+  $('dl-npz').href = hasNpz ? base + 'song.npz' : '';
+  $('dl-npz').hidden = !hasNpz;
   const hasWav = (settings.files || []).includes('song.wav');
   $('dl-wav').href = hasWav ? base + 'song.wav' : '';
   $('dl-wav').hidden = !hasWav;
@@ -256,12 +260,12 @@ function pitchRange(t) {
   return [lo, hi];
 }
 
-// Draws the roll once into an off-screen canvas; each frame copies it and adds the playhead.
-function drawRoll() {
-  const n = state.notes;
-  const stepW = Number($('zoom').value) * 4 / n.resolution;  // zoom: pixels per beat / 4
+// The piano roll of `notes` on a new canvas: a bar ruler, then a lane per track (its pitch range, its
+// colour; lanes for which audible(i) is false are dimmed). Returns the canvas and the notes drawn.
+function paintRoll(n, pxPerBeat, laneH, audible) {
+  const stepW = pxPerBeat / n.resolution;
   const width = Math.min(32000, Math.max(300, Math.ceil(n.steps * stepW) + 1));
-  const height = RULER_H + LANE_H * n.tracks.length;
+  const height = RULER_H + laneH * n.tracks.length;
   const off = document.createElement('canvas');
   off.width = width; off.height = height;
   const g = off.getContext('2d');
@@ -276,11 +280,11 @@ function drawRoll() {
   }
   let drawn = 0;
   n.tracks.forEach((t, i) => {
-    const top = RULER_H + i * LANE_H;
+    const top = RULER_H + i * laneH;
     g.strokeStyle = '#bbb'; g.beginPath(); g.moveTo(0, top + 0.5); g.lineTo(width, top + 0.5); g.stroke();
     const [lo, hi] = pitchRange(t);
-    const ph = (LANE_H - 4) / (hi - lo + 1);
-    g.globalAlpha = laneAudible(i) ? 1 : 0.15;
+    const ph = (laneH - 4) / (hi - lo + 1);
+    g.globalAlpha = audible(i) ? 1 : 0.15;
     g.fillStyle = t.colour || '#777';
     for (const [start, length, pitch] of t.notes) {
       g.fillRect(start * stepW, top + 2 + (hi - pitch) * ph, Math.max(1, length * stepW - 1), Math.max(1, ph - 0.5));
@@ -289,12 +293,19 @@ function drawRoll() {
     g.globalAlpha = 1;
     g.fillStyle = '#333'; g.fillText(t.name, 4, top + 12);
   });
+  return { canvas: off, drawn, bars: Math.ceil(n.steps / barSteps) };
+}
+
+// Draws the song's roll once into an off-screen canvas; each frame copies it and adds the playhead.
+function drawRoll() {
+  const n = state.notes;
+  const { canvas: off, drawn, bars } = paintRoll(n, Number($('zoom').value) * 4, LANE_H, laneAudible);
   rollImage = off;
   const c = $('roll');
-  c.width = width; c.height = height;
+  c.width = off.width; c.height = off.height;
   c.dataset.notesDrawn = String(drawn);
   c.dataset.lanesWithNotes = String(n.tracks.filter((t) => t.notes.length > 0).length);
-  $('roll-info').textContent = `${n.tracks.length} lanes, ${drawn} notes, ${Math.ceil(n.steps / barSteps)} bars`;
+  $('roll-info').textContent = `${n.tracks.length} lanes, ${drawn} notes, ${bars} bars`;
   paintFrame();
 }
 
@@ -325,9 +336,60 @@ async function loadHistory() {
   for (const s of list.slice(0, 50)) {
     const li = document.createElement('li');
     const k = s.knobs || {};
-    li.textContent = `${s.id}: ${s.run} (${s.system}) seed ${k['--seed']}, ${k['--bars']} bars`;
-    li.onclick = () => showSong(s.id).catch((e) => showError(e.message));
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.title = 'compare';
+    box.dataset.compare = s.id;
+    box.checked = state.compare.includes(s.id);
+    box.onclick = (ev) => { ev.stopPropagation(); toggleCompare(s.id, box); };
+    const label = document.createElement('span');
+    label.textContent = `${s.id}: ${s.run} (${s.system}) seed ${k['--seed']}, ${k['--bars']} bars` +
+      (k['--noise-sd'] ? `, noise ${k['--noise-sd']}` : '');
+    label.onclick = () => showSong(s.id).catch((e) => showError(e.message));
+    li.append(box, label);
     ol.appendChild(li);
+  }
+}
+
+// ---- compare: up to four songs side by side, each with its roll and its audio ----
+
+function toggleCompare(id, box) {
+  if (box.checked) {
+    if (state.compare.length >= 4) { box.checked = false; showError('compare takes up to four songs'); return; }
+    state.compare.push(id);
+  } else {
+    state.compare = state.compare.filter((x) => x !== id);
+  }
+  showCompare().catch((e) => showError(e.message));
+}
+
+async function showCompare() {
+  const box = $('compare');
+  box.innerHTML = '';
+  $('compare-panel').hidden = state.compare.length === 0;
+  for (const id of state.compare) {
+    const [settings, notes] = await Promise.all([api(`/api/songs/${id}`), api(`/api/songs/${id}/notes.json`)]);
+    const k = settings.knobs || {};
+    const div = document.createElement('div');
+    div.className = 'compare-item';
+    div.dataset.song = id;
+    const others = Object.entries(k).filter(([name]) => !['--bars', '--seed', '--tempo'].includes(name))
+      .map(([name, v]) => `${name} ${v}`).join(', ');
+    div.innerHTML = `<b>${esc(id)}</b> ${esc(settings.run)}, seed ${esc(k['--seed'])}<br><small>${esc(others || 'defaults')}</small>`;
+    const rollBox = document.createElement('div');
+    rollBox.className = 'roll-box';
+    const { canvas, drawn } = paintRoll(notes, 12, 40, () => true);
+    canvas.dataset.notesDrawn = String(drawn);
+    rollBox.appendChild(canvas);
+    div.appendChild(rollBox);
+    if ((settings.files || []).includes('song.wav')) {
+      const audio = document.createElement('audio');
+      audio.controls = true;
+      audio.preload = 'metadata';
+      audio.src = `/api/songs/${id}/song.wav`;
+      div.appendChild(audio);
+    }
+    box.appendChild(div);
   }
 }
 
