@@ -2,7 +2,8 @@
 // studio serves it, and the page generates a song; the piano roll must have notes in at least three lanes,
 // the audio must load with a duration, the MIDI download must parse (`quintet inspect`), and soloing a lane
 // must switch the audio to a mix of that lane, and two songs (noise 0.5 and 1.0, same seed) must show side by
-// side in Compare, each with notes and playable audio. A screenshot is kept as a test artefact.
+// side in Compare, each with notes and playable audio; a run trained from the page must show its curve and
+// join the runs table. Screenshots are kept as test artefacts.
 //
 //   node browser/studio_page_test.mjs BUILD_DIR DATA_DIR ARTEFACT_DIR
 //
@@ -61,7 +62,8 @@ try {
   log('tiny run trained');
 
   // The studio on a free port; its first line names the URL.
-  studio = spawn(quintet, ['studio', '--runs', path.join(work, 'runs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  studio = spawn(quintet, ['studio', '--runs', path.join(work, 'runs'), '--corpora', work, '--port', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   studio.stderr.on('data', (d) => { stderr += d; });
   const url = await new Promise((resolve, reject) => {
@@ -159,8 +161,28 @@ try {
     return items.length === 2 && items.every((d) => Number(d.querySelector('canvas').dataset.notesDrawn) > 0 &&
       d.querySelector('audio') && d.querySelector('audio').readyState >= 1 && d.querySelector('audio').duration > 0);
   }, { timeout: 30000 });
+  await new Promise((r) => setTimeout(r, 300));  // no late render may add a third
+  const compared = await page.$$eval('#compare .compare-item', (items) => items.map((d) => d.dataset.song).join(','));
+  if (compared !== '000001,000002') fail(`compare shows ${compared}, expected 000001,000002`);
   log('compare: two songs side by side, both playable');
   if (pageErrors.length) fail(`page errors: ${pageErrors.join('; ')}`);
+
+  // Train from the page: a VAE-NN run on the store, one epoch per stage; its curve is drawn live and the run
+  // joins the runs table.
+  await page.select('#train-kind', 'vae-nn');
+  await page.select('#train-corpus', 'tiny.qstore');
+  await page.$eval('#train-run', (el) => { el.value = 'page-run'; });
+  for (const [name, value] of [['--epochs', '1'], ['--latent', '4'], ['--batch', '16']])
+    await page.$eval(`[data-train-knob="${name}"]`, (el, v) => { el.value = v; }, value);
+  await page.click('#train-start');
+  await page.waitForFunction(() => document.getElementById('train-stage').textContent.startsWith('done') ||
+    document.getElementById('train-stage').textContent.startsWith('failed') || !document.getElementById('error').hidden, { timeout: 60000 });
+  const trainStage = await page.$eval('#train-stage', (e) => e.textContent);
+  if (!trainStage.startsWith('done')) fail(`training from the page: ${trainStage} ${await page.$eval('#error', (e) => e.textContent)}`);
+  await page.waitForSelector('#runs tbody tr[data-run="page-run"]');
+  const points = await page.$eval('#train-curve', (c) => Number(c.dataset.points));
+  if (points !== 2) fail(`the training curve shows ${points} points, expected 2 (one epoch per stage)`);
+  log('trained a run from the page');
 
   await page.screenshot({ path: path.join(artefactDir, 'studio-compare.png'), fullPage: true });
 

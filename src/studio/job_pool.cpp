@@ -28,7 +28,8 @@ private:
     std::string id_;
 };
 
-JobPool::JobPool(int workers, std::size_t max_queued, std::size_t max_kept) : max_queued_(max_queued), max_kept_(max_kept) {
+JobPool::JobPool(int workers, std::size_t max_queued, std::size_t max_kept, std::string id_prefix)
+    : max_queued_(max_queued), max_kept_(max_kept), prefix_(std::move(id_prefix)) {
     for (int i = 0; i < std::max(1, workers); ++i) threads_.emplace_back([this] { worker(); });
 }
 
@@ -37,7 +38,7 @@ JobPool::~JobPool() { shutdown(); }
 std::optional<std::string> JobPool::submit(const std::string& kind, JobWork work) {
     std::lock_guard lock(mutex_);
     if (stopping_ || queue_.size() >= max_queued_) return std::nullopt;
-    const std::string id = "job" + std::to_string(next_id_++);
+    const std::string id = prefix_ + std::to_string(next_id_++);
     Job job;
     job.status.id = id;
     job.status.kind = kind;

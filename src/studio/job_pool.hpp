@@ -40,7 +40,8 @@ class JobPool {
 public:
     // `workers` threads (at least 1); at most `max_queued` jobs wait, and the statuses of the last
     // `max_kept` finished jobs are kept.
-    JobPool(int workers, std::size_t max_queued, std::size_t max_kept = 512);
+    // Job ids are `id_prefix` and a number ("job12").
+    JobPool(int workers, std::size_t max_queued, std::size_t max_kept = 512, std::string id_prefix = "job");
     ~JobPool();  // shutdown()
     JobPool(const JobPool&) = delete;
     JobPool& operator=(const JobPool&) = delete;
@@ -69,6 +70,7 @@ private:
     std::deque<std::string> finished_;
     std::vector<std::thread> threads_;
     std::size_t max_queued_, max_kept_;
+    std::string prefix_;
     unsigned long long next_id_ = 1;
     bool stopping_ = false;
 };

@@ -14,6 +14,7 @@
 #include "studio/run_catalog.hpp"
 #include "studio/song_history.hpp"
 #include "studio/song_maker.hpp"
+#include "studio/training_jobs.hpp"
 #include "studio/upload_store.hpp"
 #include "systems/registry.hpp"
 #include "util/atomic_file.hpp"
@@ -75,6 +76,7 @@ struct StudioServer::Impl {
     UploadStore uploads;
     SongMaker maker;
     JobPool pool;
+    TrainingJobs training;
     httplib::Server http;
     std::atomic<unsigned long long> mix_counter{0};
 
@@ -84,7 +86,8 @@ struct StudioServer::Impl {
           history(state / "history"),
           uploads(state / "uploads"),
           maker(config.runs, history, uploads, config.device),
-          pool(config.workers, config.max_queued) {
+          pool(config.workers, config.max_queued),
+          training(config.runs, config.corpora.empty() ? config.runs : config.corpora, config.device) {
         routes();
     }
 
@@ -168,7 +171,8 @@ struct StudioServer::Impl {
         }));
 
         http.Get(R"(/api/jobs/([^/]+))", guarded([this](const httplib::Request& req, httplib::Response& res) {
-            const auto s = pool.status(req.matches[1]);
+            auto s = pool.status(req.matches[1]);
+            if (!s) s = training.status(req.matches[1]);
             if (!s) return send_error(res, 404, "unknown job '" + std::string(req.matches[1]) + "'");
             send_json(res, s->to_json());
         }));
@@ -230,6 +234,20 @@ struct StudioServer::Impl {
             send_error(res, 404, "no such file of a song: " + file);
         }));
 
+        // Training: start (or resume), stop; the curve is the run's, read by GET /api/runs/NAME.
+        http.Get("/api/corpora", guarded([this](const httplib::Request&, httplib::Response& res) { send_json(res, training.corpora()); }));
+        http.Post("/api/train", guarded([this](const httplib::Request& req, httplib::Response& res) {
+            const std::string id = training.start(json::parse(req.body));
+            if (id.empty()) return send_error(res, 503, "a training is under way and another waits; try again later");
+            send_json(res, {{"job", id}}, 202);
+        }));
+        http.Post("/api/train/stop", guarded([this](const httplib::Request& req, httplib::Response& res) {
+            const json body = json::parse(req.body);
+            const std::string run = body.value("run", std::string());
+            if (!training.stop(run)) return send_error(res, 404, "no training of run '" + run + "' is under way");
+            send_json(res, {{"stopping", run}});
+        }));
+
         // Uploads: the body is the file; ?name= its original name (the extension says how to read it).
         http.Post("/api/uploads", guarded([this](const httplib::Request& req, httplib::Response& res) {
             const std::string name = req.get_param_value("name");
@@ -250,6 +268,7 @@ StudioServer::~StudioServer() {
     if (impl_) {
         impl_->http.stop();
         impl_->pool.shutdown();
+        impl_->training.shutdown();
     }
 }
 
@@ -268,6 +287,7 @@ int StudioServer::bind() {
 void StudioServer::serve() {
     impl_->http.listen_after_bind();
     impl_->pool.shutdown();
+    impl_->training.shutdown();
 }
 
 void StudioServer::stop() { impl_->http.stop(); }

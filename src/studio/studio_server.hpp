@@ -11,6 +11,7 @@ namespace quintet::studio {
 struct StudioConfig {
     std::filesystem::path runs = "runs";   // the runs it serves (any system)
     std::filesystem::path state;           // history/ and uploads/; empty: RUNS/.studio
+    std::filesystem::path corpora;         // the stores a training may use (*.qstore, *.store); empty: RUNS
     std::string host = "127.0.0.1";
     int port = 8765;                        // 0: any free port
     int workers = 2;                        // generation jobs at once

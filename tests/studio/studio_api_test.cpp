@@ -438,3 +438,47 @@ TEST(StudioApi, AFullQueueIsA503AndTheServerGoesOn) {
     EXPECT_GE(busy, 1);
     for (const auto& j : jobs) EXPECT_EQ(wait_job(c, j)["state"], "done");
 }
+
+TEST(StudioApi, TrainsStopsAndResumesARunOfAnySystem) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    fs::create_hard_link(test::default_tiny_store(), runs_dir() / "tiny.store");
+    RunningStudio studio(test::fresh_test_path("studio", "state"));
+    auto c = studio.client();
+    EXPECT_EQ(body_of(c.Get("/api/corpora")), json({"tiny.store"}));
+    const json request = {{"kind", "vae"}, {"run", "fresh"}, {"corpus", "tiny.store"}, {"seed", "1"},
+                          {"knobs", {{"--epochs", 2}, {"--latent", "4"}, {"--batch", 8}}}};
+    auto r = c.Post("/api/train", request.dump(), "application/json");
+    ASSERT_TRUE(r && r->status == 202) << r->body;
+    // Stop at once: it ends after its first epoch, with that epoch's checkpoint and curve row.
+    auto s = c.Post("/api/train/stop", R"({"run": "fresh"})", "application/json");
+    ASSERT_TRUE(s && s->status == 200) << s->body;
+    json done = wait_job(c, body_of(r)["job"]);
+    ASSERT_EQ(done["state"], "done") << done.dump();
+    EXPECT_EQ(done["result"]["finished"], false);
+    json run = body_of(c.Get("/api/runs/fresh"));
+    EXPECT_EQ(run["kind"], "vae-nn");
+    EXPECT_EQ(run["epochs"], 1);
+    // The same request again is refused (the run exists); with resume it goes on to the end: 2 + 2 epochs.
+    expect_json_error(c.Post("/api/train", request.dump(), "application/json"), 400, "already holds a training run");
+    json resume = request;
+    resume["resume"] = true;
+    r = c.Post("/api/train", resume.dump(), "application/json");
+    ASSERT_TRUE(r && r->status == 202) << r->body;
+    done = wait_job(c, body_of(r)["job"]);
+    ASSERT_EQ(done["state"], "done") << done.dump();
+    EXPECT_EQ(done["result"]["finished"], true);
+    EXPECT_EQ(body_of(c.Get("/api/runs/fresh"))["epochs"], 4);
+    // Bad trainings are 4xx before anything runs.
+    expect_json_error(c.Post("/api/train", json{{"kind", "nope"}, {"run", "x"}, {"corpus", "tiny.store"}}.dump(), "application/json"), 400,
+                      "not a system");
+    expect_json_error(c.Post("/api/train", json{{"kind", "vae"}, {"run", "../x"}, {"corpus", "tiny.store"}}.dump(), "application/json"), 400,
+                      "not a directory name");
+    expect_json_error(c.Post("/api/train", json{{"kind", "vae"}, {"run", "x"}, {"corpus", "/etc/passwd"}}.dump(), "application/json"), 400,
+                      "not a store name");
+    expect_json_error(c.Post("/api/train", json{{"kind", "vae"}, {"run", "x"}, {"corpus", "none.store"}}.dump(), "application/json"), 400,
+                      "unknown corpus");
+    expect_json_error(c.Post("/api/train", json{{"kind", "vae"}, {"run", "x"}, {"corpus", "tiny.store"}, {"knobs", {{"--out", "/tmp"}}}}.dump(),
+                          "application/json"),
+                      400, "unknown knob --out");
+    expect_json_error(c.Post("/api/train/stop", R"({"run": "fresh"})", "application/json"), 404, "no training");
+}

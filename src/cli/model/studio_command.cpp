@@ -58,6 +58,7 @@ const bool registered = quintet::cli::register_command([](CLI::App& app, int, ch
     cmd->add_option("--host", c->host, "address to listen on; anything but loopback is printed as a warning")->capture_default_str();
     cmd->add_option("--workers", c->workers, "songs generated at once")->capture_default_str();
     cmd->add_option("--state", c->state, "where the history and uploads are kept (default: RUNS/.studio)");
+    cmd->add_option("--corpora", c->corpora, "where the stores a training may use are (*.qstore, *.store; default: RUNS)");
     cmd->add_option("--upload-limit", c->upload_limit, "largest upload in bytes")->capture_default_str();
     cmd->add_option("--device", c->device, "cpu, cuda or cuda:N")->capture_default_str();
     cmd->callback([c] { run_studio(*c); });

@@ -363,11 +363,15 @@ function toggleCompare(id, box) {
   showCompare().catch((e) => showError(e.message));
 }
 
+let compareRender = 0;
+
+// Renders the ticked songs into a new list that replaces the old one when complete; a render overtaken by a
+// newer one (two ticks in a row) is dropped.
 async function showCompare() {
-  const box = $('compare');
-  box.innerHTML = '';
-  $('compare-panel').hidden = state.compare.length === 0;
-  for (const id of state.compare) {
+  const mine = ++compareRender;
+  const box = document.createElement('div');
+  box.id = 'compare';
+  for (const id of [...state.compare]) {
     const [settings, notes] = await Promise.all([api(`/api/songs/${id}`), api(`/api/songs/${id}/notes.json`)]);
     const k = settings.knobs || {};
     const div = document.createElement('div');
@@ -391,15 +395,119 @@ async function showCompare() {
     }
     box.appendChild(div);
   }
+  if (mine !== compareRender) return;
+  $('compare').replaceWith(box);
+  $('compare-panel').hidden = state.compare.length === 0;
+}
+
+// ---- train: any system, on a store of --corpora, a live curve; stop and resume ----
+
+const training = { systems: [], job: null, run: null, timer: null };
+
+async function loadTraining() {
+  const [systems, corpora] = await Promise.all([api('/api/systems'), api('/api/corpora')]);
+  training.systems = systems;
+  const kind = $('train-kind');
+  kind.innerHTML = '';
+  for (const s of systems) kind.add(new Option(`${s.kind}: ${s.summary}`, s.kind, false, s.kind === 'vae-nn'));
+  const corpus = $('train-corpus');
+  corpus.innerHTML = '';
+  for (const c of corpora) corpus.add(new Option(c, c));
+  kind.onchange = buildTrainKnobs;
+  buildTrainKnobs();
+}
+
+// The system's training knobs, from its option table (files are not offered to pages).
+function buildTrainKnobs() {
+  const sys = training.systems.find((s) => s.kind === $('train-kind').value);
+  const box = $('train-knobs');
+  box.innerHTML = '';
+  for (const k of (sys ? sys.train_knobs : [])) {
+    if (k.type === 'path' || k.type === 'paths') continue;
+    const label = document.createElement('label');
+    label.title = k.help;
+    label.textContent = k.name + ' ';
+    let input;
+    if (k.type === 'flag') { input = document.createElement('input'); input.type = 'checkbox'; }
+    else if (k.choices) { input = document.createElement('select'); for (const c of k.choices) input.add(new Option(c, c, false, c === k.default)); }
+    else { input = document.createElement('input'); input.type = k.type === 'text' ? 'text' : 'number'; input.step = 'any'; input.placeholder = k.default; }
+    input.dataset.trainKnob = k.name;
+    input.dataset.default = k.default;
+    label.appendChild(input);
+    box.appendChild(label);
+  }
+}
+
+async function startTraining(resume) {
+  showError('');
+  const knobs = {};
+  document.querySelectorAll('[data-train-knob]').forEach((el) => {
+    if (el.type === 'checkbox') { if (el.checked) knobs[el.dataset.trainKnob] = true; }
+    else if (el.value !== '' && el.value !== el.dataset.default) knobs[el.dataset.trainKnob] = el.value;
+  });
+  const run = $('train-run').value.trim();
+  try {
+    const job = await api('/api/train', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: $('train-kind').value, run, corpus: $('train-corpus').value, seed: $('train-seed').value, knobs, resume }),
+    });
+    training.job = job.job;
+    training.run = run;
+    watchTraining();
+  } catch (e) {
+    showError(e.message);
+  }
+}
+
+async function watchTraining() {
+  clearTimeout(training.timer);
+  try {
+    const s = await api(`/api/jobs/${training.job}`);
+    $('train-stage').textContent = `${s.state}: ${s.error || s.stage}`;
+    const run = await api(`/api/runs/${encodeURIComponent(training.run)}`).catch(() => null);
+    if (run) drawCurve(run.curve || []);
+    if (s.state === 'queued' || s.state === 'running') training.timer = setTimeout(watchTraining, 1000);
+    else loadRuns().then(() => { $('status').textContent = `${state.runs.length} runs`; });
+  } catch (e) {
+    showError(e.message);
+  }
+}
+
+// Train (light) and valid (dark) loss per epoch, each stage scaled on its own, stages side by side.
+function drawCurve(curve) {
+  const c = $('train-curve'), g = c.getContext('2d');
+  g.fillStyle = '#fff'; g.fillRect(0, 0, c.width, c.height);
+  c.dataset.points = String(curve.length);
+  if (!curve.length) return;
+  const stages = [...new Set(curve.map((p) => p[0]))];
+  const w = c.width / stages.length;
+  stages.forEach((st, si) => {
+    const pts = curve.filter((p) => p[0] === st);
+    const values = pts.flatMap((p) => [p[2], p[3]]);
+    const lo = Math.min(...values), hi = Math.max(...values);
+    const x = (i) => si * w + 20 + (pts.length > 1 ? (i / (pts.length - 1)) * (w - 40) : (w - 40) / 2);
+    const y = (v) => 15 + (hi > lo ? (1 - (v - lo) / (hi - lo)) : 0.5) * (c.height - 30);
+    for (const [col, colour] of [[2, '#90caf9'], [3, '#0d47a1']]) {
+      g.strokeStyle = colour; g.fillStyle = colour; g.beginPath();
+      pts.forEach((p, i) => { if (i) g.lineTo(x(i), y(p[col])); else g.moveTo(x(i), y(p[col])); g.fillRect(x(i) - 2, y(p[col]) - 2, 4, 4); });
+      g.stroke();
+    }
+    g.fillStyle = '#333'; g.font = '11px sans-serif';
+    g.fillText(`stage ${st}: ${pts.length} epochs, valid ${fmt(pts[pts.length - 1][3])}`, si * w + 20, 11);
+  });
 }
 
 // ---- start ----
 
 $('generate-form').onsubmit = generate;
+$('train-form').onsubmit = (ev) => { ev.preventDefault(); startTraining(false); };
+$('train-resume').onclick = () => startTraining(true);
+$('train-stop').onclick = () => api('/api/train/stop', { method: 'POST', body: JSON.stringify({ run: $('train-run').value.trim() }) })
+  .then(() => { $('train-stage').textContent = 'stopping after this epoch'; }).catch((e) => showError(e.message));
 $('new-seed').onclick = newSeed;
 $('zoom').oninput = () => drawRoll();
 $('player').addEventListener('seeked', paintFrame);
 requestAnimationFrame(animate);
-Promise.all([loadRuns(), loadHistory()])
+Promise.all([loadRuns(), loadHistory(), loadTraining()])
   .then(() => { $('status').textContent = `${state.runs.length} runs`; })
   .catch((e) => showError(e.message));
