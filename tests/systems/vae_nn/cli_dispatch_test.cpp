@@ -69,7 +69,7 @@ TEST(CliDispatch, PrimeIsSeedFileAndBarsRoundUpToBlocks) {
     const Exit both = run_quintet("generate " + run + " -o x.mid --prime " + prime + " --seed-file " + prime, dir);
     EXPECT_EQ(both.code, 2);
     EXPECT_NE(both.err.find("--prime and --seed-file"), std::string::npos) << both.err;
-    for (const std::string bad : {" --bars 0", " --bars two", " --no-such-option 1", " --noise-at sideways"}) {
+    for (const std::string bad : {" --bars 0", " --bars two", " --no-such-option 1", " --noise-at sideways", " --alpha 2", " --bars 10001"}) {
         const Exit r = run_quintet("generate " + run + " -o x.mid" + bad, dir);
         EXPECT_EQ(r.code, 2) << bad;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << bad << ": one line\n" << r.err;
