@@ -1,7 +1,7 @@
 // The studio page in headless Debian Chromium (puppeteer-core): a tiny run is trained with the CLI, the
 // studio serves it, and the page generates a song; the piano roll must have notes in at least three lanes,
 // the audio must load with a duration, the MIDI download must parse (`quintet inspect`), and soloing a lane
-// must switch the audio to a mix of that lane, and two songs (noise 0.5 and 1.0, same seed) must show side by
+// must switch the audio to a mix of that lane, the metrics table must fill, and two songs (noise 0.5 and 1.0, same seed) must show side by
 // side in Compare, each with notes and playable audio; a run trained from the page must show its curve and
 // join the runs table. Screenshots are kept as test artefacts.
 //
@@ -142,6 +142,11 @@ try {
 
   fs.mkdirSync(artefactDir, { recursive: true });
   await page.screenshot({ path: path.join(artefactDir, 'studio.png'), fullPage: true });
+
+  // The song's metrics next to the corpus: quintet eval's table.
+  await page.click('#metrics-button');
+  await page.waitForFunction(() => document.querySelectorAll('#metrics tbody tr').length > 10, { timeout: 60000 });
+  log(`metrics: ${await page.$$eval('#metrics tbody tr', (rows) => rows.length)} rows`);
 
   // Solo one lane: the audio becomes a mix of that lane alone, and it loads.
   await page.click('#lanes .lane:nth-child(2) .solo');

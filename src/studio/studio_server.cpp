@@ -14,6 +14,7 @@
 #include "studio/run_catalog.hpp"
 #include "studio/song_history.hpp"
 #include "studio/song_maker.hpp"
+#include "studio/song_metrics.hpp"
 #include "studio/training_jobs.hpp"
 #include "studio/upload_store.hpp"
 #include "systems/registry.hpp"
@@ -77,6 +78,7 @@ struct StudioServer::Impl {
     SongMaker maker;
     JobPool pool;
     TrainingJobs training;
+    SongMetrics metrics;
     httplib::Server http;
     std::atomic<unsigned long long> mix_counter{0};
 
@@ -191,6 +193,16 @@ struct StudioServer::Impl {
         http.Post(R"(/api/songs/([^/]+)/regenerate)", guarded([this](const httplib::Request& req, httplib::Response& res) {
             const auto old = json::parse(read_file(history.entry(req.matches[1]) / "settings.json"));
             submit_song(maker.prepare({{"run", old.at("run")}, {"knobs", old.at("knobs")}}), res);
+        }));
+
+        // The song's metrics next to its run's corpus (a job: the corpus is evaluated on first use).
+        http.Post(R"(/api/songs/([^/]+)/metrics)", guarded([this](const httplib::Request& req, httplib::Response& res) {
+            const fs::path dir = history.entry(req.matches[1]);
+            const auto settings = json::parse(read_file(dir / "settings.json"));
+            const fs::path corpus = describe_run(run_path(config.runs, settings.at("run").get<std::string>())).corpus;
+            auto id = pool.submit("metrics", [this, dir, corpus](JobProgress& p) { return metrics.compare(dir, corpus, p); });
+            if (!id) return send_error(res, 503, "too many jobs waiting; try again later");
+            send_json(res, {{"job", *id}}, 202);
         }));
 
         // Some lanes only (mute and solo on the page): rendered on request, never kept.

@@ -482,3 +482,28 @@ TEST(StudioApi, TrainsStopsAndResumesARunOfAnySystem) {
                       400, "unknown knob --out");
     expect_json_error(c.Post("/api/train/stop", R"({"run": "fresh"})", "application/json"), 404, "no training");
 }
+
+TEST(StudioApi, SongMetricsAreQuintetEvalsTableAgainstTheRunsCorpus) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    const fs::path state = test::fresh_test_path("studio", "state");
+    RunningStudio studio(state);
+    auto c = studio.client();
+    const std::string id = generate(c, {{"run", "tiny"}, {"knobs", {{"--bars", 8}, {"--seed", "4"}}}});
+    ASSERT_FALSE(id.empty());
+    auto r = c.Post("/api/songs/" + id + "/metrics", "", "application/json");
+    ASSERT_TRUE(r && r->status == 202) << r->body;
+    const json done = wait_job(c, body_of(r)["job"]);
+    ASSERT_EQ(done["state"], "done") << done.dump();
+    const json& studio_table = done["result"];
+    // The oracle: `quintet eval` on the song's npz against the run's corpus (its valid split by default).
+    const fs::path out = state.parent_path() / "eval.json";
+    const std::string cmd = std::string(QUINTET_BINARY_DIR "/quintet eval ") + (state / "history" / id / "song.npz").string() +
+                            " --reference " + describe_run(runs_dir() / "tiny").corpus.string() + " --json > " + out.string() + " 2> /dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    const json cli = json::parse(read_file(out));
+    EXPECT_EQ(studio_table["reference_songs"], cli["reference_songs"]);
+    ASSERT_EQ(studio_table["metrics"].size(), cli["metrics"].size());
+    ASSERT_GT(cli["metrics"].size(), 10u);
+    for (std::size_t i = 0; i < cli["metrics"].size(); ++i) EXPECT_EQ(studio_table["metrics"][i], cli["metrics"][i]) << i;
+    expect_json_error(c.Post("/api/songs/000999/metrics", "", "application/json"), 404, "unknown song");
+}

@@ -212,6 +212,8 @@ async function showSong(id) {
   $('audio-note').hidden = !settings.audio;
   $('audio-note').textContent = settings.audio ? `no audio: ${settings.audio}` : '';
   buildLanes();
+  $('metrics').hidden = true;
+  $('metrics-stage').textContent = '';
   $('result-panel').hidden = false;
   drawRoll();
 }
@@ -348,6 +350,36 @@ async function loadHistory() {
     label.onclick = () => showSong(s.id).catch((e) => showError(e.message));
     li.append(box, label);
     ol.appendChild(li);
+  }
+}
+
+// ---- metrics: quintet eval's table of the song next to its run's corpus ----
+
+async function showMetrics() {
+  const id = state.song.id;
+  $('metrics-stage').textContent = 'queued';
+  try {
+    const job = await api(`/api/songs/${id}/metrics`, { method: 'POST' });
+    let s;
+    for (;;) {
+      s = await api(`/api/jobs/${job.job}`);
+      $('metrics-stage').textContent = s.stage;
+      if (s.state === 'done') break;
+      if (s.state === 'failed' || s.state === 'cancelled') throw new Error(s.error || s.stage);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    if (!state.song || state.song.id !== id) return;
+    const body = document.querySelector('#metrics tbody');
+    body.innerHTML = '';
+    for (const m of s.result.metrics) {
+      const tr = document.createElement('tr');
+      tr.innerHTML = `<td>${esc(m.scope)}</td><td>${esc(m.metric)}</td><td>${fmt(m.generated)}</td><td>${fmt(m.reference)}</td><td>${fmt(m.difference)}</td>`;
+      body.appendChild(tr);
+    }
+    $('metrics').hidden = false;
+    $('metrics-stage').textContent = `${s.result.reference_songs} corpus songs`;
+  } catch (e) {
+    $('metrics-stage').textContent = e.message;
   }
 }
 
@@ -500,6 +532,7 @@ function drawCurve(curve) {
 // ---- start ----
 
 $('generate-form').onsubmit = generate;
+$('metrics-button').onclick = showMetrics;
 $('train-form').onsubmit = (ev) => { ev.preventDefault(); startTraining(false); };
 $('train-resume').onclick = () => startTraining(true);
 $('train-stop').onclick = () => api('/api/train/stop', { method: 'POST', body: JSON.stringify({ run: $('train-run').value.trim() }) })
