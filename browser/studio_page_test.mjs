@@ -3,7 +3,8 @@
 // the audio must load with a duration, the MIDI download must parse (`quintet inspect`), and soloing a lane
 // must switch the audio to a mix of that lane, the metrics table must fill, and two songs (noise 0.5 and 1.0, same seed) must show side by
 // side in Compare, each with notes and playable audio; a run trained from the page must show its curve and
-// join the runs table. Screenshots are kept as test artefacts.
+// join the runs table; locking the piano and regenerating must keep its notes and change another lane.
+// Screenshots are kept as test artefacts.
 //
 //   node browser/studio_page_test.mjs BUILD_DIR DATA_DIR ARTEFACT_DIR
 //
@@ -171,6 +172,23 @@ try {
   if (compared !== '000001,000002') fail(`compare shows ${compared}, expected 000001,000002`);
   log('compare: two songs side by side, both playable');
   if (pageErrors.length) fail(`page errors: ${pageErrors.join('; ')}`);
+
+  // Keep and regenerate: lock the piano of the song shown (000002), regenerate the others; the piano's notes
+  // are the same, and another lane changed.
+  await page.click('#lanes input.lock[data-lane="piano"]');
+  await page.click('#regenerate');
+  await page.waitForFunction(() => document.getElementById('song-id').textContent === '000003' ||
+    !document.getElementById('error').hidden, { timeout: 60000 });
+  const kept = await page.evaluate(async () => {
+    const get = async (id) => (await fetch(`/api/songs/${id}/notes.json`)).json();
+    const [a, b] = [await get('000002'), await get('000003')];
+    const same = a.tracks.map((t, i) => JSON.stringify(t.notes) === JSON.stringify(b.tracks[i].notes));
+    return { names: a.tracks.map((t) => t.name), same, pianoNotes: a.tracks.find((t) => t.name === 'Piano').notes.length };
+  });
+  const piano = kept.names.indexOf('Piano');
+  if (!kept.same[piano] || kept.pianoNotes === 0) fail(`the locked piano changed (or had no notes): ${JSON.stringify(kept)}`);
+  if (kept.same.filter((x, i) => i !== piano && !x).length < 1) fail(`no other lane changed: ${JSON.stringify(kept)}`);
+  log('locked piano kept, other lanes regenerated');
 
   // Train from the page: a VAE-NN run on the store, one epoch per stage; its curve is drawn live and the run
   // joins the runs table.

@@ -88,6 +88,16 @@ Multitrack song_from_notes_json(const json& notes, const std::vector<int>& lanes
     return song;
 }
 
+// An upload id, or "song:ID": a song of the history (its npz: the exact rolls), to regenerate it.
+fs::path SongMaker::input_file(const std::string& id) const {
+    if (id.rfind("song:", 0) == 0) {
+        const fs::path dir = history_.entry(id.substr(5));
+        std::error_code ec;
+        return fs::is_regular_file(dir / "song.npz", ec) ? dir / "song.npz" : dir / "song.mid";
+    }
+    return uploads_.path(id);
+}
+
 SongMaker::SongMaker(fs::path runs_dir, SongHistory& history, UploadStore& uploads, std::string device, std::size_t max_open_runs)
     : runs_dir_(std::move(runs_dir)), history_(history), uploads_(uploads), device_(std::move(device)), max_open_runs_(max_open_runs) {}
 
@@ -98,7 +108,7 @@ json SongMaker::prepare(const json& request) const {
     const fs::path dir = run_path(runs_dir_, run);
     const auto system = make_system(describe_run(dir).kind);
     const json knobs = request.contains("knobs") ? request["knobs"] : json::object();
-    auto resolve = [this](const std::string& id) { return uploads_.path(id); };
+    auto resolve = [this](const std::string& id) { return input_file(id); };
     return {{"run", run}, {"system", system->kind()}, {"knobs", canonical_knobs(*system, knobs, resolve)}};
 }
 
@@ -137,7 +147,7 @@ json SongMaker::make(const json& settings, JobProgress& progress) {
     auto run = open_run(name, dir);
     if (run->system->kind() != settings.at("system").get<std::string>())
         throw UsageError("run '" + name + "' is now a " + run->system->kind() + " run, not " + settings.at("system").get<std::string>());
-    auto resolve = [this](const std::string& id) { return uploads_.path(id); };
+    auto resolve = [this](const std::string& id) { return input_file(id); };
     auto knobs = apply_knobs(*run->system, settings.at("knobs"), device_, resolve);
     const double open_s = seconds_since(t0);
 

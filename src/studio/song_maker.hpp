@@ -38,6 +38,7 @@ private:
         std::unique_ptr<Sampler> sampler;
         std::mutex mutex;  // one song at a time per opened run (samplers keep state)
     };
+    std::filesystem::path input_file(const std::string& id) const;
     std::shared_ptr<OpenRun> open_run(const std::string& name, const std::filesystem::path& dir);
 
     std::filesystem::path runs_dir_;

@@ -507,3 +507,35 @@ TEST(StudioApi, SongMetricsAreQuintetEvalsTableAgainstTheRunsCorpus) {
     for (std::size_t i = 0; i < cli["metrics"].size(); ++i) EXPECT_EQ(studio_table["metrics"][i], cli["metrics"][i]) << i;
     expect_json_error(c.Post("/api/songs/000999/metrics", "", "application/json"), 404, "unknown song");
 }
+
+TEST(StudioApi, KeepsLockedInstrumentsAndResamplesTheOthers) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    RunningStudio studio(test::fresh_test_path("studio", "state"));
+    auto c = studio.client();
+    const std::string first = generate(c, {{"run", "tiny"}, {"knobs", {{"--bars", 16}, {"--seed", "11"}}}});
+    ASSERT_FALSE(first.empty());
+    const std::string again = generate(c, {{"run", "tiny"}, {"knobs", {{"--from", "song:" + first}, {"--keep", "piano,bass"}, {"--seed", "12"}}}});
+    ASSERT_FALSE(again.empty());
+    const json a = body_of(c.Get("/api/songs/" + first + "/notes.json")), b = body_of(c.Get("/api/songs/" + again + "/notes.json"));
+    EXPECT_EQ(a["steps"], b["steps"]);  // the song's length
+    int changed = 0;
+    for (std::size_t i = 0; i < a["tracks"].size(); ++i) {
+        const std::string name = a["tracks"][i]["name"];
+        if (name == "Piano" || name == "Bass") {
+            EXPECT_GT(a["tracks"][i]["notes"].size(), 0u) << name << ": a kept lane with notes to keep";
+            EXPECT_EQ(a["tracks"][i]["notes"], b["tracks"][i]["notes"]) << name;
+        }
+        else changed += a["tracks"][i]["notes"] != b["tracks"][i]["notes"];
+    }
+    EXPECT_GE(changed, 1);
+    // A kept name that is no instrument, and --keep without --from: the job's one line.
+    for (const json& knobs : {json{{"--from", "song:" + first}, {"--keep", "kazoo"}}, json{{"--keep", "piano"}}}) {
+        auto r = c.Post("/api/generate", json{{"run", "tiny"}, {"knobs", knobs}}.dump(), "application/json");
+        ASSERT_TRUE(r && r->status == 202) << r->body;
+        const json failed = wait_job(c, body_of(r)["job"]);
+        EXPECT_EQ(failed["state"], "failed");
+        EXPECT_NE(failed["error"].get<std::string>().find("--keep"), std::string::npos) << failed.dump();
+    }
+    expect_json_error(c.Post("/api/generate", json{{"run", "tiny"}, {"knobs", {{"--from", "song:000999"}}}}.dump(), "application/json"), 404,
+                      "unknown song");
+}

@@ -57,6 +57,8 @@ function esc(s) { return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<
 async function selectRun(name) {
   const run = await api(`/api/runs/${encodeURIComponent(name)}`);
   state.run = run;
+  state.knobsOf = state.knobsOf || {};
+  state.knobsOf[name] = run.knobs || [];
   state.knobs = run.knobs || [];
   state.uploads = {};
   document.querySelectorAll('#runs tbody tr').forEach((tr) => tr.classList.toggle('selected', tr.dataset.run === name));
@@ -193,6 +195,11 @@ async function showSong(id) {
   const [settings, notes] = await Promise.all([api(`/api/songs/${id}`), api(`/api/songs/${id}/notes.json`)]);
   state.song = settings;
   state.notes = notes;
+  state.knobsOf = state.knobsOf || {};
+  if (!state.knobsOf[settings.run]) {
+    const run = await api(`/api/runs/${encodeURIComponent(settings.run)}`).catch(() => null);
+    state.knobsOf[settings.run] = run ? run.knobs || [] : [];
+  }
   state.muted = new Set();
   state.solo = null;
   $('song-id').textContent = id;
@@ -212,6 +219,7 @@ async function showSong(id) {
   $('audio-note').hidden = !settings.audio;
   $('audio-note').textContent = settings.audio ? `no audio: ${settings.audio}` : '';
   buildLanes();
+  $('regenerate').hidden = !canKeep();
   $('metrics').hidden = true;
   $('metrics-stage').textContent = '';
   $('result-panel').hidden = false;
@@ -227,11 +235,43 @@ function buildLanes() {
     const div = document.createElement('div');
     div.className = 'lane';
     div.innerHTML = `<span class="swatch" style="background:${t.colour || '#777'}"></span>${esc(t.name)} <small>${t.notes.length}</small>` +
-      `<button type="button" class="mute" title="mute">M</button><button type="button" class="solo" title="solo">S</button>`;
+      `<button type="button" class="mute" title="mute">M</button><button type="button" class="solo" title="solo">S</button>` +
+      (canKeep() ? `<label title="keep this instrument when regenerating"><input type="checkbox" class="lock" data-lane="${esc(t.name.toLowerCase())}">lock</label>` : '');
     div.querySelector('.mute').onclick = () => { state.muted.has(i) ? state.muted.delete(i) : state.muted.add(i); lanesChanged(); };
     div.querySelector('.solo').onclick = () => { state.solo = state.solo === i ? null : i; lanesChanged(); };
     box.appendChild(div);
   });
+}
+
+// The run's system can keep instruments of a song and resample the others (a --keep knob, with --from).
+function canKeep() {
+  return state.knobsOf && state.knobsOf[state.song.run] && state.knobsOf[state.song.run].some((k) => k.name === '--keep');
+}
+
+async function regenerateUnlocked() {
+  const locked = [...document.querySelectorAll('#lanes .lock')].filter((b) => b.checked).map((b) => b.dataset.lane);
+  if (!locked.length) { showError('lock at least one instrument to keep'); return; }
+  showError('');
+  const old = state.song.knobs || {};
+  const knobs = {};
+  for (const [k, v] of Object.entries(old))
+    if (!['--prime', '--seed-file', '--seed-from-corpus', '--seed-random', '--blocks', '--from', '--keep', '--seed'].includes(k)) knobs[k] = v;
+  knobs['--from'] = `song:${state.song.id}`;
+  knobs['--keep'] = locked.join(',');
+  knobs['--seed'] = String(Math.floor(Math.random() * 1e9));
+  $('regenerate').disabled = true;
+  try {
+    const job = await api('/api/generate', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ run: state.song.run, knobs }) });
+    const done = await follow(job.job);
+    await showSong(done.result.song);
+    loadHistory();
+  } catch (e) {
+    showError(e.message);
+  } finally {
+    $('regenerate').disabled = false;
+    $('job').hidden = true;
+  }
 }
 
 // Mute and solo change what is drawn and what is heard: the server renders the audible lanes.
@@ -533,6 +573,7 @@ function drawCurve(curve) {
 
 $('generate-form').onsubmit = generate;
 $('metrics-button').onclick = showMetrics;
+$('regenerate').onclick = regenerateUnlocked;
 $('train-form').onsubmit = (ev) => { ev.preventDefault(); startTraining(false); };
 $('train-resume').onclick = () => startTraining(true);
 $('train-stop').onclick = () => api('/api/train/stop', { method: 'POST', body: JSON.stringify({ run: $('train-run').value.trim() }) })

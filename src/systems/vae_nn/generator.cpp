@@ -1,5 +1,7 @@
 #include "systems/vae_nn/generator.hpp"
 
+#include <cstring>
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
@@ -246,6 +248,7 @@ torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const Va
         std::vector<torch::Tensor> parts;
         for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model_->vae(i)->reconstruct(next.select(1, i))[0]);
         current = shape_block(torch::stack(parts), thresholds, o.binarize);
+        for (int i : kept_) current[i].copy_(kept_blocks_[b][i]);  // --keep: the song's own block, fed back too
         song.narrow(1, std::int64_t(b) * kWindowSteps, kWindowSteps).copy_(current.cpu());
     }
     return song;
@@ -316,6 +319,8 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
             for (auto i = int(from); i < int(to); ++i) fast_->reconstruct(i, next.data_ptr<float>() + i * K, blocks[i]);
         });
         shape_blocks_inplace(blocks, thresholds, o.binarize);
+        for (int i : kept_)  // --keep: the song's own block, fed back too
+            std::memcpy(blocks[i], kept_blocks_[b][i].data_ptr<float>(), sizeof(float) * kWindowSteps * kPitches);
     }
     return song;
 }
@@ -325,11 +330,28 @@ Multitrack VaeNnGenerator::generate(const VaeNnGenerateOptions& o) {
     torch::NoGradGuard no_grad;
     std::mt19937_64 rng(o.seed);
     torch::Generator gen = at::detail::createCPUGenerator(o.seed);
-    auto seed = seed_window(o, rng, gen);
-    auto style = style_library(style_songs(o));
+    VaeNnGenerateOptions options = o;
+    kept_blocks_ = torch::Tensor();
+    kept_.clear();
+    if (!o.from.empty()) {
+        // The song's blocks, shaped as generated blocks are (binarised notes come back as the same velocities).
+        const auto windows = vae_windows(load_song_file(o.from));
+        if (windows.size(0) == 0) throw UsageError(o.from.string() + ": shorter than one block of 16 beats");
+        options.blocks = int(windows.size(0));
+        if (!o.keep.empty()) {
+            auto blocks = windows.to(torch::kFloat).div(127.0);
+            if (o.binarize) blocks = blocks.gt(0).to(torch::kFloat) * kNoteValue;
+            blocks.select(1, kStringsIndex).mul_(o.binarize ? kStringsFactor : 1.0f);
+            kept_blocks_ = blocks.contiguous();
+            kept_ = o.keep;
+        }
+    }
+    const auto& opts = options;
+    auto seed = seed_window(opts, rng, gen);
+    auto style = style_library(style_songs(opts));
     if ((!o.style_files.empty() || !o.style_artist.empty()) && style.empty())
         throw UsageError("the style reference songs have no notes");
-    auto mt = rolls_to_multitrack(generate_rolls(seed, o, style, rng, gen), vae_window_spec().tracks, kVaeResolution, o.tempo);
+    auto mt = rolls_to_multitrack(generate_rolls(seed, opts, style, rng, gen), vae_window_spec().tracks, kVaeResolution, o.tempo);
     mt.name = "VAE-NN " + run_dir_.filename().string() + " seed " + std::to_string(o.seed);
     return mt;
 }
