@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 bool needs_models(int argc, char** argv) {
     if (argc < 2) return false;
     const std::string command = argv[1];
-    if (command == "train" || command == "generate") return true;
+    if (command == "train" || command == "generate" || command == "studio") return true;
     if (command != "eval") return false;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];

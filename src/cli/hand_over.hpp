@@ -5,7 +5,7 @@
 
 namespace quintet::cli {
 
-// train, generate, and eval with --model.
+// train, generate, studio (it generates in-process: docs/studio.md), and eval with --model.
 bool needs_models(int argc, char** argv);
 
 // quintet-nn beside this executable ("" when this binary's path cannot be read).

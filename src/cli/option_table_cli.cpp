@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <sstream>
 
 namespace quintet::cli {
 
@@ -22,6 +23,14 @@ void add_option_table(CLI::App& command, const OptionTable& table) {
             if (!o.choices.empty()) added->check(CLI::IsMember(o.choices));
         }
         if (!o.default_value.empty()) added->default_str(o.default_value);
+        if (o.min || o.max) {  // the table's range, as the studio's form shows it
+            auto bound = [](const std::optional<double>& b) {
+                std::ostringstream s;
+                if (b) s << *b;
+                return s.str();
+            };
+            added->description(o.help + " [" + bound(o.min) + ".." + bound(o.max) + "]");
+        }
         if (o.required) added->required();
     }
 }

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 
 #include "util/error.hpp"
@@ -31,8 +32,10 @@ std::string shown(double v) {
     s << v;
     return s.str();
 }
-Option make(std::string name, std::string help, std::string default_value, std::function<void(const std::string&)> set) {
+Option make(std::string name, std::string help, std::string default_value, std::function<void(const std::string&)> set,
+            Option::Type type) {
     Option o;
+    o.type = type;
     o.name = std::move(name);
     o.help = std::move(help);
     o.default_value = std::move(default_value);
@@ -47,13 +50,13 @@ Option int_option(std::string name, std::string help, int& target) {
         const long long x = parse_integer(n, v);
         if (x < -2147483647LL || x > 2147483647LL) throw UsageError(n + ": " + v + " is out of range");
         target = int(x);
-    });
+    }, Option::Type::Integer);
 }
 
 Option int64_option(std::string name, std::string help, std::int64_t& target) {
     auto n = name;
     return make(std::move(name), std::move(help), std::to_string(target),
-                [n, &target](const std::string& v) { target = parse_integer(n, v); });
+                [n, &target](const std::string& v) { target = parse_integer(n, v); }, Option::Type::Integer);
 }
 
 Option seed_option(std::string name, std::string help, std::uint64_t& target) {
@@ -62,35 +65,69 @@ Option seed_option(std::string name, std::string help, std::uint64_t& target) {
         const long long x = parse_integer(n, v);
         if (x < 0) throw UsageError(n + ": expected a non-negative integer, got '" + v + "'");
         target = std::uint64_t(x);
-    });
+    }, Option::Type::Integer);
 }
 
 Option double_option(std::string name, std::string help, double& target) {
     auto n = name;
     return make(std::move(name), std::move(help), shown(target),
-                [n, &target](const std::string& v) { target = parse_number(n, v); });
+                [n, &target](const std::string& v) { target = parse_number(n, v); }, Option::Type::Number);
 }
 
 Option text_option(std::string name, std::string help, std::string& target, std::vector<std::string> choices) {
-    Option o = make(std::move(name), std::move(help), target, [&target](const std::string& v) { target = v; });
+    Option o = make(std::move(name), std::move(help), target, [&target](const std::string& v) { target = v; }, Option::Type::Text);
     o.choices = std::move(choices);
     return o;
 }
 
 Option path_option(std::string name, std::string help, std::filesystem::path& target) {
-    return make(std::move(name), std::move(help), target.string(), [&target](const std::string& v) { target = v; });
+    return make(std::move(name), std::move(help), target.string(), [&target](const std::string& v) { target = v; },
+                Option::Type::Path);
 }
 
 Option flag_option(std::string name, std::string help, bool& target) {
-    Option o = make(std::move(name), std::move(help), "", [&target](const std::string&) { target = true; });
+    Option o = make(std::move(name), std::move(help), "", [&target](const std::string&) { target = true; }, Option::Type::Flag);
     o.kind = Option::Kind::Flag;
     return o;
 }
 
 Option path_list_option(std::string name, std::string help, std::vector<std::filesystem::path>& target) {
-    Option o = make(std::move(name), std::move(help), "", [&target](const std::string& v) { target.emplace_back(v); });
+    Option o = make(std::move(name), std::move(help), "", [&target](const std::string& v) { target.emplace_back(v); },
+                    Option::Type::PathList);
     o.kind = Option::Kind::List;
     return o;
+}
+
+Option ranged(Option o, std::optional<double> min, std::optional<double> max) {
+    o.min = min;
+    o.max = max;
+    auto inner = std::move(o.set);
+    // The option's own parser first (its message names the expected type); the value it stored is of no use
+    // when the range check throws (the command fails, the studio drops the settings object).
+    o.set = [name = o.name, min, max, inner](const std::string& v) {
+        inner(v);
+        const double x = parse_number(name, v);
+        if ((min && x < *min) || (max && x > *max)) {
+            std::string range = min && max ? "between " + shown(*min) + " and " + shown(*max)
+                                : min     ? "at least " + shown(*min)
+                                          : "at most " + shown(*max);
+            throw UsageError(name + " must be " + range + ", got " + v);
+        }
+        inner(v);
+    };
+    return o;
+}
+
+std::string type_name(Option::Type type) {
+    switch (type) {
+        case Option::Type::Integer: return "integer";
+        case Option::Type::Number: return "number";
+        case Option::Type::Text: return "text";
+        case Option::Type::Path: return "path";
+        case Option::Type::Flag: return "flag";
+        case Option::Type::PathList: return "paths";
+    }
+    return "text";
 }
 
 const Option* find_option(const OptionTable& table, const std::string& name) {

@@ -19,9 +19,10 @@ OptionTable train_request_options(TrainRequest& r) {
 
 OptionTable sample_request_options(SampleRequest& r, std::string& device) {
     OptionTable t;
-    t.push_back(int_option("--bars", "length in 4/4 bars (rounded up to the system's unit)", r.bars));
+    // The upper bound keeps one request's memory bounded (10000 bars is over 5 hours at 120 bpm).
+    t.push_back(ranged(int_option("--bars", "length in 4/4 bars (rounded up to the system's unit)", r.bars), 1, 10000));
     t.push_back(seed_option("--seed", "random seed: the same seed gives the same MIDI bytes", r.seed));
-    t.push_back(double_option("--tempo", "bpm", r.tempo));
+    t.push_back(ranged(double_option("--tempo", "bpm", r.tempo), 1, 1000));
     t.push_back(path_option("--prime", "a .mid or .npz whose music opens the song; the system continues it", r.prime));
     t.push_back(text_option("--device", "cpu, cuda or cuda:N", device));
     return t;

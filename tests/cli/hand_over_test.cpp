@@ -33,7 +33,8 @@ TEST(HandOver, WithoutQuintetNnTheModelCommandsSayWhatIsMissing) {
     fs::create_directories(dir);
     fs::copy_file(QUINTET_BINARY_DIR "/quintet", dir / "quintet");
     const std::string q = (dir / "quintet").string(), err = (dir / "err.txt").string();
-    for (const std::string args : {"train vae --corpus x --out y", "generate run -o x.mid", "eval --model run -n 2"}) {
+    for (const std::string args :
+         {"train vae --corpus x --out y", "generate run -o x.mid", "eval --model run -n 2", "studio --runs x"}) {
         EXPECT_EQ(run(q + " " + args + " > /dev/null 2> " + err), 2) << args;
         const std::string text = quintet::read_file(err);
         EXPECT_NE(text.find("quintet-nn is missing"), std::string::npos) << text;

@@ -1,5 +1,7 @@
 #include "systems/vae_nn/generator.hpp"
 
+#include <cstring>
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
@@ -9,6 +11,7 @@
 #include <string>
 
 #include "corpus/song_loader.hpp"
+#include "io/midi/midi.hpp"
 #include "corpus/store.hpp"
 #include "systems/vae_nn/fast_load.hpp"
 #include "nn/runtime.hpp"
@@ -51,6 +54,27 @@ torch::Tensor shape_block(torch::Tensor block, const torch::Tensor& thresholds, 
         block.clamp_(0.0, 1.0);
     block.select(0, kStringsIndex).mul_(kStringsFactor);
     return block;
+}
+
+// --from: the song to regenerate, on the VAE-NN's grid. A MIDI file is read note by note (onset and end
+// rounded to the grid, the note-on velocity, the LPD-5 family of its program): the LPD reading that seeds use
+// lengthens every note by a step (pypianoroll's inclusive end), and kept instruments must come back unchanged.
+Multitrack load_song_to_regenerate(const fs::path& path) {
+    if (song_file_kind(path) != SongFileKind::Midi) return load_song_file(path);
+    const MidiFile midi = read_midi(path);
+    const double steps_per_tick = double(kVaeResolution) / midi.ticks_per_beat;
+    auto step = [&](std::int64_t tick) { return std::int64_t(std::llround(double(tick) * steps_per_tick)); };
+    std::int64_t steps = 0;
+    for (const auto& n : midi.notes) steps = std::max(steps, step(n.off_tick));
+    Multitrack song = empty_lpd5(std::size_t(steps), kVaeResolution);
+    for (const auto& n : midi.notes) {
+        const Family f = family_of(n.program, n.channel == 9);
+        if (f == Family::Dropped) continue;
+        Track& t = song.tracks[std::size_t(f)];
+        const std::int64_t from = step(n.on_tick), to = std::max(step(n.off_tick), from + 1);
+        for (std::int64_t s = from; s < to && s < steps; ++s) t.at(std::size_t(s), n.pitch) = std::uint8_t(n.velocity);
+    }
+    return song;
 }
 
 torch::Tensor multitrack_list_windows(const std::vector<Multitrack>& songs) {
@@ -246,6 +270,7 @@ torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const Va
         std::vector<torch::Tensor> parts;
         for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model_->vae(i)->reconstruct(next.select(1, i))[0]);
         current = shape_block(torch::stack(parts), thresholds, o.binarize);
+        for (int i : kept_) current[i].copy_(kept_blocks_[b][i]);  // --keep: the song's own block, fed back too
         song.narrow(1, std::int64_t(b) * kWindowSteps, kWindowSteps).copy_(current.cpu());
     }
     return song;
@@ -316,6 +341,8 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
             for (auto i = int(from); i < int(to); ++i) fast_->reconstruct(i, next.data_ptr<float>() + i * K, blocks[i]);
         });
         shape_blocks_inplace(blocks, thresholds, o.binarize);
+        for (int i : kept_)  // --keep: the song's own block, fed back too
+            std::memcpy(blocks[i], kept_blocks_[b][i].data_ptr<float>(), sizeof(float) * kWindowSteps * kPitches);
     }
     return song;
 }
@@ -325,11 +352,31 @@ Multitrack VaeNnGenerator::generate(const VaeNnGenerateOptions& o) {
     torch::NoGradGuard no_grad;
     std::mt19937_64 rng(o.seed);
     torch::Generator gen = at::detail::createCPUGenerator(o.seed);
-    auto seed = seed_window(o, rng, gen);
-    auto style = style_library(style_songs(o));
+    VaeNnGenerateOptions options = o;
+    kept_blocks_ = torch::Tensor();
+    kept_.clear();
+    if (!o.from.empty()) {
+        // The song's blocks, shaped as generated blocks are (binarised notes come back as the same velocities).
+        const auto windows = vae_windows(load_song_to_regenerate(o.from));
+        if (windows.size(0) == 0) throw UsageError(o.from.string() + ": shorter than one block of 16 beats");
+        options.blocks = int(windows.size(0));
+        if (!o.keep.empty()) {
+            auto blocks = windows.to(torch::kFloat).div(127.0);
+            if (o.binarize) blocks = blocks.gt(0).to(torch::kFloat) * kNoteValue;
+            blocks.select(1, kStringsIndex).mul_(o.binarize ? kStringsFactor : 1.0f);
+            kept_blocks_ = blocks.contiguous();
+            kept_ = o.keep;
+        }
+    }
+    const auto& opts = options;
+    // With --from the first block is the song's own (seed_window would read it the LPD way; it draws nothing
+    // from rng or gen for a file, so the draws that follow are the same either way).
+    auto seed = o.from.empty() ? seed_window(opts, rng, gen)
+                               : to_unit_float(vae_windows(load_song_to_regenerate(o.from))[0], device_);
+    auto style = style_library(style_songs(opts));
     if ((!o.style_files.empty() || !o.style_artist.empty()) && style.empty())
         throw UsageError("the style reference songs have no notes");
-    auto mt = rolls_to_multitrack(generate_rolls(seed, o, style, rng, gen), vae_window_spec().tracks, kVaeResolution, o.tempo);
+    auto mt = rolls_to_multitrack(generate_rolls(seed, opts, style, rng, gen), vae_window_spec().tracks, kVaeResolution, o.tempo);
     mt.name = "VAE-NN " + run_dir_.filename().string() + " seed " + std::to_string(o.seed);
     return mt;
 }

@@ -54,6 +54,10 @@ public:
     static constexpr double kUncalibratedThreshold = 0.3;  // the original's (SEED-SPEC 9.1)
 
 private:
+    // --from with --keep: the song's blocks as the output keeps them [blocks, 5, 32, 128] and which
+    // instruments are kept; undefined/empty otherwise. Set by generate() for the loops.
+    torch::Tensor kept_blocks_;
+    std::vector<int> kept_;
     std::filesystem::path run_dir_;
     std::filesystem::path corpus_;
     torch::Device device_;

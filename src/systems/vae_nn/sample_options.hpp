@@ -37,6 +37,11 @@ struct VaeNnGenerateOptions {
     std::vector<std::filesystem::path> style_files;  // reference songs (.mid/.npz) for style mixing
     std::string style_artist;        // reference songs: corpus songs whose artist contains this
     double alpha = 0.5;              // z' = alpha * s + (1 - alpha) * z, per instrument
+    // Regenerating a song (--from): its first block is the seed and its length the song's; the instruments
+    // in `keep` (VAE-NN order indices) are its own in every block, and the others are resampled from the
+    // latents of each block as generated, with this seed's noise.
+    std::filesystem::path from;
+    std::vector<int> keep;
 };
 
 // "--threshold" text: "auto" (unset) or a number in [0, 1]; UsageError otherwise.

@@ -1,6 +1,9 @@
 #include "systems/vae_nn/system.hpp"
 
+#include <sstream>
+
 #include "systems/vae_nn/generator.hpp"
+#include "systems/vae_nn/model.hpp"
 #include "systems/vae_nn/trainer.hpp"
 #include "util/error.hpp"
 
@@ -32,11 +35,12 @@ VaeNnSampleSettings::VaeNnSampleSettings() {
                                 blocks));
     table_.back().default_value = "";
     table_.push_back(path_option("--seed-file", "the older name of --prime: seed from a .mid or .npz file", seed_file));
-    table_.push_back(int_option("--seed-block", "which 32-step block of --prime opens the song", o.seed_block));
+    table_.push_back(ranged(int_option("--seed-block", "which 32-step block of --prime opens the song", o.seed_block), 0, {}));
     table_.push_back(flag_option("--seed-from-corpus", "seed from a window of the run's training corpus (default when it exists)",
                                  seed_from_corpus));
     table_.push_back(flag_option("--seed-random", "seed from random latents", seed_random));
-    table_.push_back(double_option("--noise-sd", "sd of the Gaussian noise on the latents (the article: 0.5-1.0)", o.noise_sd));
+    table_.push_back(
+        ranged(double_option("--noise-sd", "sd of the Gaussian noise on the latents (the article: 0.5-1.0)", o.noise_sd), 0, {}));
     table_.push_back(text_option("--noise-at", "predicted (the original code) or input (the article's text)", noise_at,
                                  {"predicted", "input"}));
     table_.push_back(text_option(
@@ -45,7 +49,11 @@ VaeNnSampleSettings::VaeNnSampleSettings() {
     table_.push_back(flag_option("--velocity", "decoded values as velocities", velocity));
     table_.push_back(path_list_option("--style", "reference songs (.mid/.npz) whose latents are mixed in", o.style_files));
     table_.push_back(text_option("--style-artist", "reference songs: corpus songs whose artist contains NAME", o.style_artist));
-    table_.push_back(double_option("--alpha", "style weight in [0, 1]: z' = alpha*s + (1-alpha)*z", o.alpha));
+    table_.push_back(path_option("--from", "a song (.mid/.npz) to regenerate: its first block opens the song, which has its length",
+                                 from));
+    table_.push_back(text_option("--keep", "instruments of --from kept as they are (piano,guitar,bass,strings,drums); the others are resampled",
+                                 keep));
+    table_.push_back(ranged(double_option("--alpha", "style weight in [0, 1]: z' = alpha*s + (1-alpha)*z", o.alpha), 0, 1));
 }
 
 VaeNnGenerateOptions VaeNnSampleSettings::resolve(const SampleRequest& request) const {
@@ -61,6 +69,24 @@ VaeNnGenerateOptions VaeNnSampleSettings::resolve(const SampleRequest& request) 
     o.binarize = !velocity;
     o.noise_at = parse_noise_at(noise_at);
     o.threshold = parse_threshold(threshold);
+    if (!keep.empty() && from.empty()) throw UsageError("--keep needs --from: the song whose instruments are kept");
+    if (!from.empty()) {
+        if (!request.prime.empty() || !seed_file.empty() || seed_from_corpus || seed_random)
+            throw UsageError("--from opens the song with its own first block: give no --prime, --seed-file or seed choice");
+        if (blocks != -1) throw UsageError("--from gives the song's length: give no --blocks");
+        o.from = from;
+        o.seed_source = SeedSource::File;
+        o.seed_file = from;
+        o.seed_block = 0;
+        std::stringstream list(keep);
+        for (std::string name; std::getline(list, name, ',');) {
+            int index = -1;
+            for (int i = 0; i < kVaeInstruments; ++i)
+                if (name == kVaeInstrumentName[std::size_t(i)]) index = i;
+            if (index < 0) throw UsageError("--keep: '" + name + "' is not one of piano, guitar, bass, strings, drums");
+            o.keep.push_back(index);
+        }
+    }
     return o;
 }
 

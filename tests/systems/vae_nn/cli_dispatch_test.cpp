@@ -7,6 +7,10 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <array>
+#include <vector>
+
+#include "io/midi/midi.hpp"
 #include "support/tiny_store.hpp"
 #include "systems/vae_nn/trainer.hpp"
 #include "util/atomic_file.hpp"
@@ -69,7 +73,7 @@ TEST(CliDispatch, PrimeIsSeedFileAndBarsRoundUpToBlocks) {
     const Exit both = run_quintet("generate " + run + " -o x.mid --prime " + prime + " --seed-file " + prime, dir);
     EXPECT_EQ(both.code, 2);
     EXPECT_NE(both.err.find("--prime and --seed-file"), std::string::npos) << both.err;
-    for (const std::string bad : {" --bars 0", " --bars two", " --no-such-option 1", " --noise-at sideways"}) {
+    for (const std::string bad : {" --bars 0", " --bars two", " --no-such-option 1", " --noise-at sideways", " --alpha 2", " --bars 10001"}) {
         const Exit r = run_quintet("generate " + run + " -o x.mid" + bad, dir);
         EXPECT_EQ(r.code, 2) << bad;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << bad << ": one line\n" << r.err;
@@ -90,4 +94,32 @@ TEST(CliDispatch, UnknownSystemsAreRefusedByName) {
     EXPECT_NE(r.err.find("'theremin-gan' is not a system of this build"), std::string::npos) << r.err;
     const Exit t = run_quintet("train theremin-gan --corpus x --out y", dir);
     EXPECT_EQ(t.code, 2);
+}
+
+TEST(CliDispatch, FromKeepsTheLockedInstrumentsOfAMidiSong) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    const fs::path dir = trained_run().parent_path();
+    const std::string run = trained_run().string();
+    const std::string a = (dir / "keep-a.mid").string(), b = (dir / "keep-b.mid").string();
+    ASSERT_EQ(run_quintet("generate " + run + " -o " + a + " --bars 16 --seed 3", dir).code, 0);
+    const Exit r = run_quintet("generate " + run + " -o " + b + " --from " + a + " --keep piano,bass --seed 4", dir);
+    ASSERT_EQ(r.code, 0) << r.err;
+    // The notes of a named track, as (pitch, on, off, velocity), from the MIDI reader.
+    auto notes_of = [](const std::string& file, const std::string& name) {
+        const MidiFile m = read_midi(file);
+        std::vector<std::array<std::int64_t, 4>> out;
+        for (const auto& n : m.notes)
+            if (m.tracks[std::size_t(n.track)].name == name) out.push_back({n.pitch, n.on_tick, n.off_tick, n.velocity});
+        return out;
+    };
+    for (const char* kept : {"Piano", "Bass"}) {
+        EXPECT_GT(notes_of(a, kept).size(), 0u) << kept;
+        EXPECT_EQ(notes_of(a, kept), notes_of(b, kept)) << kept;
+    }
+    int changed = 0;
+    for (const char* other : {"Drums", "Guitar", "Strings"}) changed += notes_of(a, other) != notes_of(b, other);
+    EXPECT_GE(changed, 1);
+    const Exit bad = run_quintet("generate " + run + " -o x.mid --keep piano", dir);
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_NE(bad.err.find("--keep needs --from"), std::string::npos) << bad.err;
 }

@@ -313,6 +313,12 @@ TEST(VaeGeneration, FastPathGivesTheModulesSong) {
     o.alpha = 0.7;
     o.threshold = 0.05;
     cases.push_back(o);
+    o = VaeNnGenerateOptions();
+    o.from = test::shared_data_dir() / "lpd5" / "mma__solo_solo.npz";
+    o.keep = {0, 2};  // piano and bass kept: their blocks fed back on both paths
+    o.noise_sd = 1.0;
+    o.threshold = 0.05;
+    cases.push_back(o);
     for (std::size_t c = 0; c < cases.size(); ++c) {
         auto a = fast.generate(cases[c]), b = modules.generate(cases[c]);
         std::size_t notes = 0;
