@@ -1,7 +1,7 @@
 // Gradient all-reduce time of real models, one rank of a job (torchrun's variables; allreduce_bench.sh starts
 // the ranks): DataParallel::reduce_gradients over the parameters of the VAE-NN's five VAEs (stage 1), its
 // latent nets (stage 2) and the Transformer-XL at MusicAutobot's size, for several bucket sizes.
-// Rank 0 prints one line per case: bytes, bucket MiB, median / min ms over the rounds.
+// Rank 0 prints one line per case: name, bytes, tensors, bucket MiB, median / min ms over the rounds.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -41,10 +41,38 @@ void measure(const char* name, const std::vector<torch::Tensor>& params, int rou
         }
         // Every rank's median is the same collective; rank 0 reports.
         if (group.writes())
-            std::printf("%-28s %10zu bytes  %3d tensors  bucket %5.0f MiB  median %8.2f ms  min %8.2f ms  (%d rounds)\n", name,
-                        bytes, int(params.size()), mib, median(ms), *std::min_element(ms.begin(), ms.end()), rounds);
+            std::printf("c++    %-28s bytes %10zu  tensors %4d  bucket_MiB %4.0f  median_ms %8.2f  min_ms %8.2f  rounds %d\n", name,
+                        bytes, int(params.size()), mib, median(ms), *std::min_element(ms.begin(), ms.end()), int(ms.size()));
         std::fflush(stdout);
     }
+}
+
+// One rank's compute per optimiser step of the Transformer-XL (forward + backward, batch x bptt tokens, memory
+// of the previous segment): the step time of the scaling model. Rank 0 measures while the others wait.
+void measure_xl_step(TransformerXl& xl, int batch, int bptt, int steps) {
+    auto& group = DataParallel::current();
+    if (group.writes()) {
+        torch::optim::Adam adam(xl->parameters(), torch::optim::AdamOptions(1e-4));
+        XlMemory memory;
+        std::vector<double> ms;
+        for (int s = 0; s <= steps; ++s) {  // the first step fills the memory (not counted)
+            const auto t0 = std::chrono::steady_clock::now();
+            const auto tokens = torch::randint(xl->config.vocab, {batch, bptt + 1}, torch::kLong);
+            XlMemory next;
+            const auto logits = xl->forward(tokens.narrow(1, 0, bptt), memory, &next);
+            const auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, xl->config.vocab}),
+                                                                   tokens.narrow(1, 1, bptt).reshape(-1));
+            adam.zero_grad();
+            loss.backward();
+            adam.step();
+            memory = next;
+            if (s > 0) ms.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() * 1000);
+        }
+        std::printf("c++    %-28s batch %d x bptt %d  threads %d  step median_ms %8.1f  (%d steps)\n", "transformer-xl-step",
+                    batch, bptt, torch::get_num_threads(), median(ms), steps);
+        std::fflush(stdout);
+    }
+    group.sum({0.0});  // the others wait here
 }
 
 }  // namespace
@@ -56,10 +84,11 @@ int main(int argc, char** argv) {
         DataParallel::current().join(distributed_env_from_process(), std::chrono::seconds(120));
         torch::manual_seed(1);
         VaeNnModel vae(16, Likelihood::Bernoulli);
-        measure("vae-nn stage 1 (5 VAEs K16)", vae->vae_parameters(), rounds);
-        measure("vae-nn stage 2 (latent nets)", vae->net_parameters(), rounds);
+        measure("vae-nn-stage1-5vaes-k16", vae->vae_parameters(), rounds);
+        measure("vae-nn-stage2-latent-nets", vae->net_parameters(), rounds);
         TransformerXl xl(TransformerXlConfig::musicautobot(312));
-        measure("transformer-xl musicautobot", xl->parameters(), std::max(3, rounds / 3));
+        measure("transformer-xl-musicautobot", xl->parameters(), std::max(3, rounds / 3));
+        if (std::getenv("QUINTET_BENCH_XL_STEP")) measure_xl_step(xl, 4, 128, 3);
         DataParallel::current().leave();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "allreduce_bench: %s\n", e.what());

@@ -64,6 +64,12 @@ EpochLoop::End EpochLoop::run(const TrainStage& stage) {
                         std::size_t(group.global_batches(stage.items, stage.batch)), "batches", "samples");
         const EpochLosses train = agreed(stage.train_epoch(progress_));
         const double train_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (group.world() > 1) {  // what data parallelism costs this rank (docs/BENCHMARKS.md)
+            char line[160];
+            std::snprintf(line, sizeof line, "%s epoch %d: gradient all-reduce %.2f s of the %.2f s training pass (%d ranks)",
+                          stage.label.c_str(), rec.epoch, group.take_reduce_seconds(), train_seconds, group.world());
+            progress_.note(line);
+        }
         const std::optional<EpochLosses> valid = agreed(stage.validate());
         const EpochLosses& selecting = valid ? *valid : train;
 

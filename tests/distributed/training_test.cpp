@@ -10,40 +10,22 @@
 #include <algorithm>
 #include <cmath>
 
-#include "distributed/rank_process.hpp"
+#include "distributed/training_support.hpp"
 #include "nn/data_parallel.hpp"
 #include "runs/curve.hpp"
 #include "support/shared_data.hpp"
 #include "support/tiny_store.hpp"
 #include "systems/frame_rnn/model.hpp"
+#include "systems/gan/gan_fixture.hpp"
 #include "systems/vae_nn/run_model.hpp"
 #include "util/local_ranks.hpp"
 
 namespace fs = std::filesystem;
 using namespace quintet;
 using namespace std::chrono_literals;
+using namespace quintet::test;
 
 namespace {
-
-#define REQUIRE_C10D()                                                                         \
-    do {                                                                                       \
-        if (!DataParallel::available()) GTEST_SKIP() << "this build has no c10d (libgloo-dev)"; \
-        QUINTET_REQUIRE_SHARED_DATA("lpd5");                                                  \
-    } while (0)
-
-// Both floating-point paths sum the same products in another order (two half-batch means vs one mean, a
-// Gloo sum), so the weights agree to rounding, amplified a little by Adam's division by sqrt(v): after a
-// few steps they differ by ~1e-7 (measured: docs/distributed.md). The tolerance is 1e-5 absolute; a real
-// change of the batch (1 process, batch B) moves them by more than 1e-3.
-constexpr double kTolerance = 1e-5;
-
-double max_difference(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
-    EXPECT_EQ(a.size(), b.size());
-    double worst = 0;
-    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
-        worst = std::max(worst, (a[i] - b[i]).abs().max().item<double>());
-    return worst;
-}
 
 std::vector<torch::Tensor> frame_rnn_weights(const fs::path& run) {
     const auto info = read_frame_rnn_run(run);
@@ -60,19 +42,11 @@ std::vector<torch::Tensor> vae_nn_conditional_weights(const fs::path& run) {
     return out;
 }
 
-// `quintet train ...` in one process (or --nproc ranks), 1 thread per process; fails the test on an error.
-void train(const std::string& args, const fs::path& dir, const std::string& name) {
-    const auto p = test::start_quintet("train " + args + " --quiet", {{"QUINTET_THREADS", "1"}}, dir, name);
-    const auto f = test::wait_for(p, 300s);
-    ASSERT_TRUE(f.exited && f.code == 0) << name << ": " << read_file(p.err);
-}
-
 std::string frame_args(const fs::path& run, int batch, int epochs) {
     return "frame-rnn --corpus " + test::default_tiny_store().string() + " --out " + run.string() +
            " --hidden 16 --dropout 0 --lr 0.01 --batch " + std::to_string(batch) + " --epochs " + std::to_string(epochs);
 }
 
-std::size_t lines(const std::string& s) { return std::size_t(std::count(s.begin(), s.end(), '\n')); }
 
 }  // namespace
 
@@ -80,9 +54,9 @@ TEST(DistributedTraining, FrameRnnTwoRanksOfBMatchOneProcessOf2B) {
     REQUIRE_C10D();
     const fs::path dir = test::fresh_test_path("distributed", "frame");
     fs::create_directories(dir);
-    train(frame_args(dir / "two", 4, 2) + " --nproc 2", dir, "two");
-    train(frame_args(dir / "one", 8, 2), dir, "one");
-    train(frame_args(dir / "small", 4, 2), dir, "small");
+    train_quietly(frame_args(dir / "two", 4, 2) + " --nproc 2", dir, "two");
+    train_quietly(frame_args(dir / "one", 8, 2), dir, "one");
+    train_quietly(frame_args(dir / "small", 4, 2), dir, "small");
     const double same = max_difference(frame_rnn_weights(dir / "two"), frame_rnn_weights(dir / "one"));
     const double other = max_difference(frame_rnn_weights(dir / "two"), frame_rnn_weights(dir / "small"));
     std::printf("frame-rnn: 2x4 vs 1x8 max |dw| %.3g; vs 1x4 %.3g\n", same, other);
@@ -102,9 +76,9 @@ TEST(DistributedTraining, VaeNnLatentNetsTwoRanksOfBMatchOneProcessOf2B) {
     const fs::path dir = test::fresh_test_path("distributed", "vae");
     fs::create_directories(dir);
     const std::string common = "vae --corpus " + test::default_tiny_store().string() + " --latent 4 --epochs 0 --net-epochs 3";
-    train(common + " --out " + (dir / "two").string() + " --batch 4 --nproc 2", dir, "two");
-    train(common + " --out " + (dir / "one").string() + " --batch 8", dir, "one");
-    train(common + " --out " + (dir / "small").string() + " --batch 4", dir, "small");
+    train_quietly(common + " --out " + (dir / "two").string() + " --batch 4 --nproc 2", dir, "two");
+    train_quietly(common + " --out " + (dir / "one").string() + " --batch 8", dir, "one");
+    train_quietly(common + " --out " + (dir / "small").string() + " --batch 4", dir, "small");
     const double same = max_difference(vae_nn_conditional_weights(dir / "two"), vae_nn_conditional_weights(dir / "one"));
     const double other = max_difference(vae_nn_conditional_weights(dir / "two"), vae_nn_conditional_weights(dir / "small"));
     std::printf("vae-nn stage 2: 2x4 vs 1x8 max |dw| %.3g; vs 1x4 %.3g\n", same, other);
@@ -112,16 +86,36 @@ TEST(DistributedTraining, VaeNnLatentNetsTwoRanksOfBMatchOneProcessOf2B) {
     EXPECT_GT(other, 100 * kTolerance);
 }
 
+TEST(DistributedTraining, GanTwoRanksTrainBothUpdatesAndGenerate) {
+    // G's noise is each rank's own, so no 1-process run matches it; this checks the two all-reduced updates run
+    // to the end, rank 0 alone writes, and the run generates like any other.
+    REQUIRE_C10D();
+    const fs::path dir = test::fresh_test_path("distributed", "gan");
+    fs::create_directories(dir);
+    const fs::path run = dir / "run";
+    train_quietly("gan --corpus " + test::gan_store().string() + " --out " + run.string() + " --batch 2 --epochs 2 --seed 7 --nproc 2",
+          dir, "gan");
+    CurveFile curve(run / "curve.csv", {"d_loss", "g_loss", "d_acc_real", "d_acc_fake", "feature_matching", "gradient_penalty",
+                                        "diversity_jaccard", "diversity_distinct", "density"});
+    curve.load_until(1, 2);
+    ASSERT_EQ(curve.rows().size(), 2u);
+    for (const auto& r : curve.rows()) EXPECT_TRUE(std::isfinite(r.train_loss));
+    const auto p = test::start_quintet("generate " + run.string() + " -o " + (dir / "song.mid").string() + " --bars 4", {}, dir, "generate");
+    const auto f = test::wait_for(p, 60s);
+    EXPECT_TRUE(f.exited && f.code == 0) << read_file(p.err);
+    EXPECT_GT(fs::file_size(dir / "song.mid"), 20u);
+}
+
 TEST(DistributedTraining, ResumeAcrossProcessCounts) {
     // 2 ranks then 1 process, and 1 process then 2 ranks, both reach the uninterrupted 1-process run.
     REQUIRE_C10D();
     const fs::path dir = test::fresh_test_path("distributed", "resume");
     fs::create_directories(dir);
-    train(frame_args(dir / "straight", 8, 3), dir, "straight");
-    train(frame_args(dir / "two-one", 4, 1) + " --nproc 2", dir, "a1");
-    train(frame_args(dir / "two-one", 8, 3) + " --resume", dir, "a2");
-    train(frame_args(dir / "one-two", 8, 1), dir, "b1");
-    train(frame_args(dir / "one-two", 4, 3) + " --resume --nproc 2", dir, "b2");
+    train_quietly(frame_args(dir / "straight", 8, 3), dir, "straight");
+    train_quietly(frame_args(dir / "two-one", 4, 1) + " --nproc 2", dir, "a1");
+    train_quietly(frame_args(dir / "two-one", 8, 3) + " --resume", dir, "a2");
+    train_quietly(frame_args(dir / "one-two", 8, 1), dir, "b1");
+    train_quietly(frame_args(dir / "one-two", 4, 3) + " --resume --nproc 2", dir, "b2");
     const auto straight = frame_rnn_weights(dir / "straight");
     EXPECT_LT(max_difference(frame_rnn_weights(dir / "two-one"), straight), kTolerance);
     EXPECT_LT(max_difference(frame_rnn_weights(dir / "one-two"), straight), kTolerance);
@@ -151,7 +145,7 @@ TEST(DistributedTraining, KilledRankStopsTheOtherWithOneLine) {
     EXPECT_NE(f.code, 0);
     EXPECT_LT(f.seconds, 20.0 + 5.0);  // within --dist-timeout (a lost TCP peer is usually seen at once)
     const std::string err = read_file(r0.err);
-    EXPECT_EQ(lines(err), 1u) << err;
+    EXPECT_EQ(count_lines(err), 1u) << err;
     EXPECT_NE(err.find("distributed"), std::string::npos) << err;
     std::printf("rank 0 stopped %.2f s after rank 1 was killed: %s", f.seconds, err.c_str());
     // Nothing half-written: no temporary files, and the last checkpoint resumes in one process.
@@ -185,7 +179,7 @@ TEST(DistributedTraining, PortInUseIsOneLine) {
     ASSERT_TRUE(f.exited);
     EXPECT_NE(f.code, 0);
     const std::string err = read_file(p.err);
-    EXPECT_EQ(lines(err), 1u) << err;
+    EXPECT_EQ(count_lines(err), 1u) << err;
     EXPECT_NE(err.find(std::to_string(port)), std::string::npos) << err;
     std::printf("port in use, %.2f s: %s", f.seconds, err.c_str());
 }
@@ -203,7 +197,7 @@ TEST(DistributedTraining, UnreachableMasterIsOneLineWithinTheTimeout) {
     EXPECT_NE(f.code, 0);
     EXPECT_LT(f.seconds, 15.0);
     const std::string err = read_file(p.err);
-    EXPECT_EQ(lines(err), 1u) << err;
+    EXPECT_EQ(count_lines(err), 1u) << err;
     EXPECT_NE(err.find("cannot reach the master"), std::string::npos) << err;
 }
 
@@ -218,7 +212,7 @@ TEST(DistributedTraining, SystemWithoutDataParallelSaysSo) {
     ASSERT_TRUE(f.exited);
     EXPECT_EQ(f.code, 2);
     const std::string err = read_file(p.err);
-    EXPECT_EQ(lines(err), 1u) << err;
+    EXPECT_EQ(count_lines(err), 1u) << err;
     EXPECT_NE(err.find("not available for this system"), std::string::npos) << err;
     EXPECT_FALSE(fs::exists(dir / "run"));
 }

@@ -14,6 +14,8 @@ struct GanRule {
     GanLoss loss = GanLoss::Bce;
     GanStabilisers stabilisers;
     double gp_weight = 10;
+    // Called between each update's backward and its optimiser step (data parallel: the all-reduce); may be empty.
+    std::function<void(torch::optim::Optimizer&)> before_step;
 };
 
 // D's targets for a batch of n: real 1 and fake 0, or with label smoothing real ~ U[0.9, 1] and fake ~ U[0, 0.1]
