@@ -25,7 +25,7 @@ for ((i = 1; i <= repeats; i++)); do
   cpp=$(start build/bench/bench_allreduce "$rounds")
   echo "$cpp"
   # The reference reduces the same byte counts (column 2 of the C++ lines, once per model).
-  args=$(echo "$cpp" | awk '!seen[$2]++ {printf "%s=%s ", $2, $4}')
-  start python3 bench/distributed/allreduce_reference.py "$rounds" $args
+  args=$(echo "$cpp" | awk '$3 == "bytes" && !seen[$2]++ {printf "%s=%s ", $2, $4}')
+  start "${PYTHON:-/usr/bin/python3}" bench/distributed/allreduce_reference.py "$rounds" $args
 done
 echo "uptime: $(uptime)"
