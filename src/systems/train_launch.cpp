@@ -1,5 +1,7 @@
 #include "systems/train_launch.hpp"
 
+#include <algorithm>
+
 #include "nn/data_parallel.hpp"
 #include "util/error.hpp"
 #include "util/local_ranks.hpp"
@@ -24,9 +26,13 @@ std::optional<TrainResult> train_as_requested(System& system, const TrainRequest
     }
 
     auto& group = DataParallel::current();
-    group.join(distributed_env_from_process(), timeout);
+    const DistributedEnv env = distributed_env_from_process();
+    group.join(env, timeout);
     TrainRequest mine = request;
     if (!group.writes()) mine.quiet = true;  // one progress display: rank 0's
+    // "cuda" on a machine with several ranks: each local rank its own GPU (round robin when there are fewer).
+    if (mine.device == "cuda" && env.local_world > 1 && torch::cuda::is_available())
+        mine.device = "cuda:" + std::to_string(env.local_rank % std::max<std::size_t>(1, torch::cuda::device_count()));
     TrainResult result = system.train(mine, settings);
     const bool reports = group.writes();
     group.leave();
