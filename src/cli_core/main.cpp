@@ -11,6 +11,7 @@
 #include "runs/run_dir.hpp"
 #include "systems/registry.hpp"
 #include "systems/request_options.hpp"
+#include "systems/train_launch.hpp"
 #include "util/error.hpp"
 #include "util/error_report.hpp"
 
@@ -78,7 +79,7 @@ int train(const std::string& kind, const std::vector<std::string>& args) {
         return 0;
     }
     parse(args, {&common, &settings->options()}, nullptr);
-    system->train(request, *settings);
+    if (!quintet::train_as_requested(*system, request, *settings)) return 0;  // not the rank that reports
     std::printf("run directory: %s\n", request.run_dir.string().c_str());
     return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "nn/data_parallel.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
@@ -97,6 +98,7 @@ void read_modules(torch::serialize::InputArchive& archive, const CheckpointLayou
 }  // namespace
 
 void save_weights(const fs::path& file, const CheckpointLayout& layout) {
+    if (!DataParallel::current().writes()) return;  // rank 0 alone writes a distributed run's files
     auto archive = with_header(layout);
     write_archive(file, archive);
 }
@@ -107,6 +109,7 @@ void load_weights(const fs::path& file, const CheckpointLayout& layout) {
 }
 
 void save_checkpoint(const fs::path& file, const CheckpointLayout& layout, const TrainPosition& p) {
+    if (!DataParallel::current().writes()) return;
     auto archive = with_header(layout);
     for (const auto& [name, optimizer] : layout.optimizers) {
         torch::serialize::OutputArchive part;

@@ -36,6 +36,7 @@ struct CheckpointLayout {
     std::vector<std::pair<std::string, torch::optim::Optimizer*>> optimizers;  // last.pt only
 };
 
+// Both writers do nothing on the ranks of a distributed job other than rank 0 (nn/data_parallel.hpp).
 // The best weights (header + modules). IoError, with the previous file intact and no temporary file
 // left, when the file cannot be written (a full disk included).
 void save_weights(const std::filesystem::path& file, const CheckpointLayout& layout);

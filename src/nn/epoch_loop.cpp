@@ -1,5 +1,7 @@
 #include "nn/epoch_loop.hpp"
 
+#include "nn/data_parallel.hpp"
+
 #include <torch/torch.h>
 
 #include <chrono>
@@ -18,7 +20,29 @@ void seed_for(std::uint64_t seed, int stage, int epoch, int salt) {
 EpochLoop::EpochLoop(Settings settings, TrainPosition& position, CurveFile& curve, Progress& progress,
                      std::function<void(const TrainPosition&)> save_last, EpochCallback on_epoch)
     : settings_(settings), pos_(position), curve_(curve), progress_(progress), save_last_(std::move(save_last)),
-      on_epoch_(std::move(on_epoch)) {}
+      on_epoch_(std::move(on_epoch)) {
+    if (!DataParallel::current().writes()) curve_.keep_in_memory();
+}
+
+namespace {
+
+// The losses every rank acts on: rank 0's (in a distributed job a rank's own differ with its shard, and the
+// ranks must take the same best-epoch and early-stop decisions).
+EpochLosses agreed(const EpochLosses& mine) {
+    std::vector<double> v{mine.total};
+    v.insert(v.end(), mine.parts.begin(), mine.parts.end());
+    v = DataParallel::current().from_rank0(v);
+    return {v.front(), std::vector<double>(v.begin() + 1, v.end())};
+}
+
+std::optional<EpochLosses> agreed(const std::optional<EpochLosses>& mine) {
+    if (DataParallel::current().world() == 1) return mine;
+    const bool present = DataParallel::current().from_rank0({mine ? 1.0 : 0.0}).front() != 0;
+    if (!present) return std::nullopt;
+    return agreed(mine ? *mine : EpochLosses{});
+}
+
+}  // namespace
 
 EpochLoop::End EpochLoop::run(const TrainStage& stage) {
     while (pos_.stage == stage.number) {
@@ -35,11 +59,18 @@ EpochLoop::End EpochLoop::run(const TrainStage& stage) {
         rec.epoch = pos_.epoch + 1;
         rec.epochs = stage.epochs;
         seed_for(settings_.seed, stage.number, rec.epoch);
+        auto& group = DataParallel::current();
         progress_.start(stage.label + " " + std::to_string(rec.epoch) + "/" + std::to_string(stage.epochs),
-                        std::size_t((stage.items + stage.batch - 1) / stage.batch), "batches", "samples");
-        const EpochLosses train = stage.train_epoch(progress_);
+                        std::size_t(group.global_batches(stage.items, stage.batch)), "batches", "samples");
+        const EpochLosses train = agreed(stage.train_epoch(progress_));
         const double train_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-        const std::optional<EpochLosses> valid = stage.validate();
+        if (group.world() > 1) {  // what data parallelism costs this rank (docs/BENCHMARKS.md)
+            char line[160];
+            std::snprintf(line, sizeof line, "%s epoch %d: gradient all-reduce %.2f s of the %.2f s training pass (%d ranks)",
+                          stage.label.c_str(), rec.epoch, group.take_reduce_seconds(), train_seconds, group.world());
+            progress_.note(line);
+        }
+        const std::optional<EpochLosses> valid = agreed(stage.validate());
         const EpochLosses& selecting = valid ? *valid : train;
 
         rec.train_loss = train.total;
@@ -64,7 +95,9 @@ EpochLoop::End EpochLoop::run(const TrainStage& stage) {
                       rec.epoch, rec.epochs, rec.train_loss, rec.valid_loss, rec.samples_per_s, rec.seconds,
                       rec.improved ? "  (best)" : "");
         progress_.finish(line);
-        if (on_epoch_ && !on_epoch_(rec)) return End::Stopped;
+        // A stop asked on rank 0 stops every rank at the same epoch.
+        const bool go = !on_epoch_ || on_epoch_(rec);
+        if (group.from_rank0({go ? 1.0 : 0.0}).front() == 0) return End::Stopped;
     }
     return End::Done;
 }

@@ -61,7 +61,7 @@ void CurveFile::load_until(int stage, int epoch) {
 
 void CurveFile::add(const EpochRecord& r) {
     rows_.push_back(r);
-    write();
+    if (!in_memory_) write();
 }
 
 void CurveFile::write() const {

@@ -30,7 +30,9 @@ public:
     // Re-reads the rows of an earlier run up to (stage, epoch) inclusive (for --resume); FormatError on a
     // row that does not have the columns.
     void load_until(int stage, int epoch);
-    void add(const EpochRecord& r);  // rewrites the file atomically
+    void add(const EpochRecord& r);  // rewrites the file atomically (unless kept in memory)
+    // Rows are kept but the file is never written (the ranks of a distributed job other than rank 0).
+    void keep_in_memory() { in_memory_ = true; }
     const std::vector<EpochRecord>& rows() const { return rows_; }
     const std::vector<std::string>& columns() const { return columns_; }
     const std::filesystem::path& path() const { return path_; }
@@ -40,6 +42,7 @@ private:
     std::filesystem::path path_;
     std::vector<std::string> columns_;
     std::vector<EpochRecord> rows_;
+    bool in_memory_ = false;
 };
 
 }  // namespace quintet

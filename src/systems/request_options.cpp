@@ -14,6 +14,11 @@ OptionTable train_request_options(TrainRequest& r) {
     t.push_back(seed_option("--seed", "random seed (data order, samples, initial weights)", r.seed));
     t.push_back(flag_option("--resume", "continue from the run directory's last checkpoint", r.resume));
     t.push_back(flag_option("--quiet", "no progress output", r.quiet));
+    t.push_back(flag_option("--distributed", "data-parallel rank of a job torchrun started (MASTER_ADDR, MASTER_PORT, "
+                                             "RANK, WORLD_SIZE, LOCAL_RANK); docs/distributed.md", r.distributed));
+    t.push_back(int_option("--nproc", "start this many data-parallel ranks on this machine (each --batch items a step)", r.nproc));
+    t.push_back(int_option("--dist-timeout", "seconds before a distributed job gives up on a missing or silent rank",
+                           r.distributed_timeout));
     return t;
 }
 

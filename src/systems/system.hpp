@@ -31,6 +31,11 @@ struct TrainRequest {
     bool resume = false;            // continue from run_dir/last.pt
     bool quiet = false;             // no progress output
     EpochCallback on_epoch;         // optional
+    // Data-parallel training (docs/distributed.md): join the job torchrun's variables describe, or start
+    // `nproc` local ranks; collectives and connecting give up after `distributed_timeout` seconds.
+    bool distributed = false;
+    int nproc = 0;                  // 0: no local ranks
+    int distributed_timeout = 120;
 };
 
 // Copies the request's shared fields into a system's training config (every config spells them alike).
@@ -80,6 +85,8 @@ public:
     virtual TrainResult train(const TrainRequest& request, const Settings& settings) = 0;
     // Loads the run onto the device; UsageError/FormatError for a missing run or one of another system.
     virtual std::unique_ptr<Sampler> open(const std::filesystem::path& run_dir, const std::string& device) = 0;
+    // Whether train() shards its data and averages gradients across the ranks of a --distributed job.
+    virtual bool trains_distributed() const { return false; }
 
     // Sequence models (note GRU, frame RNN, Transformer-XL): the mean negative log-likelihood per token of
     // one split of a corpus store, which `quintet eval --model` reports with the perplexity exp(nll). A system

@@ -10,6 +10,7 @@
 #include "cli/option_table_cli.hpp"
 #include "systems/registry.hpp"
 #include "systems/request_options.hpp"
+#include "systems/train_launch.hpp"
 
 namespace {
 
@@ -21,7 +22,9 @@ struct TrainArgs {
 };
 
 void run_train(TrainArgs& a) {
-    const auto result = a.system->train(a.request, *a.settings);
+    const auto reported = quintet::train_as_requested(*a.system, a.request, *a.settings);
+    if (!reported) return;  // another rank of a distributed job, or the starter of --nproc ranks (rank 0 reported)
+    const auto& result = *reported;
     std::printf("trained %s:", a.system->kind().c_str());
     for (std::size_t i = 0; i < result.stages.size(); ++i) {
         const auto& s = result.stages[i];

@@ -39,6 +39,7 @@ public:
     std::unique_ptr<Settings> train_settings() const override { return std::make_unique<FrameRnnTrainSettings>(); }
     std::unique_ptr<Settings> sample_settings() const override { return std::make_unique<FrameRnnSampleSettings>(); }
     TrainResult train(const TrainRequest& request, const Settings& settings) override;
+    bool trains_distributed() const override { return true; }
     std::unique_ptr<Sampler> open(const std::filesystem::path& run_dir, const std::string& device) override;
     // NLL per time step, summed over the frame's outputs (nats); see docs/frame_rnn.md.
     std::optional<SplitLikelihood> split_likelihood(const std::filesystem::path& run_dir, const std::filesystem::path& corpus,

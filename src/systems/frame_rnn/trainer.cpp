@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "corpus/store.hpp"
+#include "nn/data_parallel.hpp"
 #include "nn/epoch_loop.hpp"
 #include "nn/runtime.hpp"
 #include "runs/curve_plot.hpp"
@@ -92,35 +93,56 @@ DataSummary summarise(const char* split, const FrameSet& set, std::size_t window
     return s;
 }
 
-// One training epoch over the windows in random order (torch's generator, seeded by the epoch loop).
+// One training epoch over the windows in random order (torch's generator, seeded by the epoch loop). In a
+// distributed job each global batch of batch * ranks windows is shared out, and the gradients are averaged
+// weighted by each rank's modelled steps (the loss is a mean per step).
 EpochLosses train_pass(FrameRnn& model, const FrameSet& set, const std::vector<FrameWindow>& windows,
                        const FrameRnnTrainConfig& c, const torch::Device& device, torch::optim::Optimizer& optimizer,
                        Progress& progress) {
     model->train();
+    auto& group = DataParallel::current();
     const auto order = torch::randperm(std::int64_t(windows.size()), torch::kLong);
     const std::int64_t* o = order.data_ptr<std::int64_t>();
     // Transposition: one shift in [-transpose, transpose] per window and epoch, from the seeded generator.
     const auto drawn = c.transpose > 0 ? torch::randint(-c.transpose, c.transpose + 1, {std::int64_t(windows.size())}, torch::kLong)
                                        : torch::zeros({std::int64_t(windows.size())}, torch::kLong);
     const std::int64_t* shift = drawn.data_ptr<std::int64_t>();
+    group.split_random_streams();  // order and shifts are shared, dropout masks are not
     NllSum sum;
-    const std::size_t batches = (windows.size() + std::size_t(c.batch) - 1) / std::size_t(c.batch);
-    for (std::size_t b = 0; b < batches; ++b) {
-        const std::size_t first = b * std::size_t(c.batch), last = std::min(windows.size(), first + std::size_t(c.batch));
-        const std::vector<int> shifts = c.transpose > 0 ? std::vector<int>(shift + first, shift + last) : std::vector<int>{};
-        const FrameBatch batch = make_batch(set, windows, std::vector<std::int64_t>(o + first, o + last), device, shifts);
-        const auto counted = batch.mask * model->modelled_steps(batch.targets);
-        const auto steps = counted.sum();
-        const auto total = (model->step_nll(model->forward(batch.inputs).first, batch.targets) * counted).sum();
+    const std::int64_t n = std::int64_t(windows.size()), global = std::int64_t(c.batch) * group.world();
+    const std::int64_t batches = (n + global - 1) / global;
+    for (std::int64_t b = 0; b < batches; ++b) {
+        const std::int64_t global_first = b * global, global_count = std::min(global, n - global_first);
+        const auto mine = group.shard(global_first, global_count);
+        const std::size_t first = std::size_t(mine.first), last = std::size_t(mine.first + mine.count);
         optimizer.zero_grad();
-        (total / steps.clamp_min(1)).backward();
+        double nll = 0, steps = 0;
+        torch::Tensor loss;
+        if (mine.count > 0) {
+            const std::vector<int> shifts = c.transpose > 0 ? std::vector<int>(shift + first, shift + last) : std::vector<int>{};
+            const FrameBatch batch = make_batch(set, windows, std::vector<std::int64_t>(o + first, o + last), device, shifts);
+            const auto counted = batch.mask * model->modelled_steps(batch.targets);
+            const auto total = (model->step_nll(model->forward(batch.inputs).first, batch.targets) * counted).sum();
+            steps = counted.sum().item<double>();
+            nll = total.item<double>();
+            loss = total / std::max(steps, 1.0);
+        }
+        // Every rank's share of the global batch's steps (one more tiny all-reduce per step when distributed).
+        const double global_steps = group.world() > 1 ? group.sum({steps}).front() : steps;
+        if (loss.defined()) loss.backward();
+        group.reduce_gradients(optimizer, global_steps > 0 ? steps / global_steps : 0.0);
         if (c.clip > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), c.clip);
         optimizer.step();
-        sum.nll += total.item<double>();
-        sum.steps += static_cast<long long>(steps.item<double>());
-        char loss[32];
-        std::snprintf(loss, sizeof loss, "nll %.4g", sum.mean());
-        progress.update(b + 1, last, loss);
+        sum.nll += nll;
+        sum.steps += static_cast<long long>(steps);
+        char text[32];
+        std::snprintf(text, sizeof text, "nll %.4g", sum.mean());
+        progress.update(std::size_t(b + 1), std::size_t(global_first + global_count), text);
+    }
+    if (group.world() > 1) {  // the epoch's mean over every rank's steps
+        const auto totals = group.sum({sum.nll, double(sum.steps)});
+        sum.nll = totals[0];
+        sum.steps = static_cast<long long>(totals[1]);
     }
     return {sum.mean(), {sum.mean()}};
 }
@@ -155,9 +177,11 @@ FrameRnnTrainResult train_frame_rnn(const FrameRnnTrainConfig& config, const Epo
     if (valid.steps() == 0) progress.note("note: the valid split is empty; the train loss selects the best epoch");
     const auto windows = frame_windows(train, config.window);
 
+    auto& group = DataParallel::current();  // a world of one unless --distributed: rank 0 alone writes files
     fs::create_directories(run);
-    write_run_config(run, kFrameRnnKind, config.corpus, settings_json(config, spec),
-                     {summarise("train", train, windows.size()), summarise("valid", valid, valid.sequences())});
+    if (group.writes())
+        write_run_config(run, kFrameRnnKind, config.corpus, settings_json(config, spec),
+                         {summarise("train", train, windows.size()), summarise("valid", valid, valid.sequences())});
 
     torch::manual_seed(config.seed);
     FrameRnn model(shape);
@@ -172,6 +196,7 @@ FrameRnnTrainResult train_frame_rnn(const FrameRnnTrainConfig& config, const Epo
         curve.load_until(pos.stage, pos.epoch);
         progress.note("resuming " + run.string() + " at epoch " + std::to_string(pos.epoch));
     }
+    group.broadcast(*model);  // every rank starts from rank 0's weights
     progress.note("data: " + std::to_string(train.sequences()) + " train songs (" + std::to_string(train.steps()) + " steps, " +
                   std::to_string(windows.size()) + " windows), " + std::to_string(valid.sequences()) + " valid songs; frame " +
                   std::to_string(spec.frame_size()) + " cells; device " + config.device);
@@ -199,7 +224,7 @@ FrameRnnTrainResult train_frame_rnn(const FrameRnnTrainConfig& config, const Epo
     // One stage that stays open: --resume with more --epochs continues it.
     const EpochLoop::End end = loop.run(stage);
     if (!fs::exists(best_file)) save_weights(best_file, best_layout);  // zero epochs: the initial weights
-    plot_curve(curve, run / "curve.png", {"frame-RNN training", {"NLL per step"}, "nats per step"});
+    if (group.writes()) plot_curve(curve, run / "curve.png", {"frame-RNN training", {"NLL per step"}, "nats per step"});
     const auto summary = summarise_curve(curve, 1).front();
     return {summary.epochs, summary.best_valid, end != EpochLoop::End::Stopped};
 }

@@ -66,6 +66,7 @@ DiscriminatorStep discriminator_step(GanNets& nets, torch::optim::Optimizer& d_o
     }
     d_optimizer.zero_grad();
     loss.backward();
+    if (rule.before_step) rule.before_step(d_optimizer);
     d_optimizer.step();
     s.loss = loss.item<double>();
     return s;
@@ -93,6 +94,7 @@ GeneratorStep generator_step(GanNets& nets, torch::optim::Optimizer& g_optimizer
     auto loss = generator_loss(nets, d.fake, real, d.real_features, rule, &s.loss, &s.feature_matching);
     g_optimizer.zero_grad();
     loss.backward();  // D's gradients from this pass are cleared by its next step
+    if (rule.before_step) rule.before_step(g_optimizer);
     g_optimizer.step();
     return s;
 }

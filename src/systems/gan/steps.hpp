@@ -18,6 +18,8 @@ struct GanRule {
     // batches as the original did: then each batch is normalised by its own statistics, which removes what
     // tells them apart (sparse binary windows vs G's grey outputs) and D stays at chance (docs/RESULTS.md).
     bool joint_batch = true;
+    // Called between each update's backward and its optimiser step (data parallel: the all-reduce); may be empty.
+    std::function<void(torch::optim::Optimizer&)> before_step;
 };
 
 // D's outputs on a real and a fake batch of the same size, judged as one batch or two (GanRule::joint_batch).

@@ -9,6 +9,7 @@
 
 #include "corpus/store.hpp"
 #include "nn/batches.hpp"
+#include "nn/data_parallel.hpp"
 #include "nn/epoch_loop.hpp"
 #include "nn/runtime.hpp"
 #include "represent/windows.hpp"
@@ -151,7 +152,10 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
     const GanOptimiserSettings adam = gan_optimiser_settings(c, stabilisers, loss);
     const int critic_steps = c.critic_steps > 0 ? c.critic_steps : (loss == GanLoss::WganGp ? 5 : 1);
     if (c.d_batch != "joint" && c.d_batch != "separate") throw UsageError("--d-batch '" + c.d_batch + "': expected joint or separate");
-    const GanRule rule{loss, stabilisers, c.gp_weight, c.d_batch == "joint"};
+    GanRule rule{loss, stabilisers, c.gp_weight, c.d_batch == "joint", {}};
+    auto& group = DataParallel::current();  // a world of one unless --distributed: rank 0 alone writes files
+    if (group.world() > 1)  // D's and G's updates each average their gradients over the ranks' equal shares
+        rule.before_step = [&group](torch::optim::Optimizer& o) { group.reduce_gradients(o, 1.0 / group.world()); };
     const GanNetSettings net_settings{shape, c.noise_dim, c.shared_norm, loss == GanLoss::WganGp};
     configure_torch_threads();
     const torch::Device device = parse_device(c.device);
@@ -183,7 +187,8 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
     summary.items = train.size();
     summary.channels.assign(std::begin(kChannelNames), std::end(kChannelNames));
     for (auto n : non_empty_counts(train)) summary.non_empty.push_back(n);
-    write_run_config(run, kGanKind, c.corpus, settings_json(c, shape, stabilisers, adam, critic_steps), {summary});
+    if (group.writes())
+        write_run_config(run, kGanKind, c.corpus, settings_json(c, shape, stabilisers, adam, critic_steps), {summary});
 
     torch::manual_seed(c.seed);
     GanNets nets(net_settings);
@@ -200,7 +205,14 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
         curve.load_until(pos.stage, pos.epoch);
         progress.note("resuming " + run.string() + " at epoch " + std::to_string(pos.epoch));
     }
-    const std::int64_t n = train.size(), batch = std::min<std::int64_t>(c.batch, n), batches = n / batch;
+    group.broadcast(*nets.generator);  // every rank starts from rank 0's weights
+    group.broadcast(*nets.discriminator);
+    // A global batch is batch items on each rank; the last partial one is dropped, as the original's DataLoader.
+    const std::int64_t n = train.size(), batch = std::min<std::int64_t>(c.batch, n), global = batch * group.world();
+    const std::int64_t batches = n / global;
+    if (batches == 0)
+        throw UsageError(c.corpus.string() + ": " + std::to_string(n) + " train windows are fewer than one global batch of " +
+                         std::to_string(global) + " (--batch x ranks)");
     progress.note("data: " + std::to_string(n) + " train windows of 5 x " + std::to_string(shape.steps) + " x " +
                   std::to_string(shape.pitches) + " (" + std::to_string(train.songs) + " songs); loss " + c.loss +
                   ", stabilisers " + stabilisers_text(stabilisers) + "; device " + c.device);
@@ -212,16 +224,18 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
     stage.number = 1;
     stage.label = "gan";
     stage.epochs = c.epochs;
-    stage.items = batches * batch;  // the last partial batch is dropped, as the original's DataLoader
+    stage.items = batches * global;
     stage.batch = int(batch);
     stage.train_epoch = [&](Progress& p) {
         nets.generator->train();
         nets.discriminator->train();
         const auto order = torch::randperm(n, torch::kLong);
+        group.split_random_streams();  // the order is shared; noise, smoothing and dropout are each rank's own
         double d_loss = 0, acc_real = 0, acc_fake = 0, gp = 0, g_loss = 0, fm = 0;
         int g_steps = 0;
         for (std::int64_t b = 0; b < batches; ++b) {
-            const auto real = rolls.index_select(0, order.narrow(0, b * batch, batch)).to(device).gt(0).to(torch::kFloat);
+            const auto mine = group.shard(b * global, global);
+            const auto real = rolls.index_select(0, order.narrow(0, mine.first, mine.count)).to(device).gt(0).to(torch::kFloat);
             const DiscriminatorStep d = discriminator_step(nets, d_opt, real, rule);
             d_loss += d.loss;
             acc_real += d.acc_real;
@@ -235,7 +249,13 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
             }
             char text[64];
             std::snprintf(text, sizeof text, "D %.3f G %.3f", d.loss, g_steps ? g_loss / g_steps : 0.0);
-            p.update(std::size_t(b + 1), std::size_t((b + 1) * batch), text);
+            p.update(std::size_t(b + 1), std::size_t((b + 1) * global), text);
+        }
+        if (group.world() > 1) {  // the curve's D and G columns: means over the ranks
+            const auto sums = group.sum({d_loss, acc_real, acc_fake, gp, g_loss, fm});
+            const double w = group.world();
+            d_loss = sums[0] / w, acc_real = sums[1] / w, acc_fake = sums[2] / w, gp = sums[3] / w, g_loss = sums[4] / w;
+            fm = sums[5] / w;
         }
         save_weights(model_file, gan_layout(nets));  // GAN losses do not rank epochs: model.pt is the latest G and D
         const double db = double(batches), gs = double(std::max(g_steps, 1));
@@ -259,14 +279,14 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
         d.density = probabilities.ge(kGanOriginalThreshold).to(torch::kDouble).mean().item<double>();  // the original's notes
         // Generation's default thresholds for this G (model.pt was written by the training pass just before).
         const GanCalibration calibration{target_density, density_thresholds(probabilities, target_density)};
-        write_gan_calibration(run, calibration);
+        if (group.writes()) write_gan_calibration(run, calibration);
         double threshold_sum = 0;
         int sounding = 0;
         for (double t : calibration.threshold)
             if (t <= 1) threshold_sum += t, ++sounding;
         const int epoch = pos.epoch + 1;
 #ifdef QUINTET_HAVE_IMAGES
-        if (c.sample_every > 0 && (epoch % c.sample_every == 0 || epoch == c.epochs)) {
+        if (group.writes() && c.sample_every > 0 && (epoch % c.sample_every == 0 || epoch == c.epochs)) {
             char name[32];
             std::snprintf(name, sizeof name, "epoch_%04d.png", epoch);
             fs::create_directories(run / "samples");
@@ -287,7 +307,7 @@ GanTrainResult train_gan(const GanTrainConfig& config, const EpochCallback& on_e
     EpochLoop loop({c.seed, 0}, pos, curve, progress, [&](const TrainPosition& p) { save_checkpoint(last_file, last_layout, p); },
                    [&](const EpochRecord& r) {
 #ifdef QUINTET_HAVE_IMAGES
-                       plot_gan_curve(curve, run / "curve.png");
+                       if (group.writes()) plot_gan_curve(curve, run / "curve.png");
 #endif
                        return on_epoch ? on_epoch(r) : true;
                    });

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "corpus/store.hpp"
+#include "nn/data_parallel.hpp"
 #include "nn/epoch_loop.hpp"
 #include "nn/runtime.hpp"
 #include "runs/curve_plot.hpp"
@@ -160,11 +161,14 @@ NoteGruTrainResult train_note_gru(const NoteGruTrainConfig& config, const EpochC
                          " track (a smaller --window, or --tokens steps)");
     const std::int64_t valid_windows = std::int64_t(token_windows(valid_ids, c.window).size()) / c.window;
 
+    auto& group = DataParallel::current();  // a world of one unless --distributed: rank 0 alone writes files
     fs::create_directories(run);
-    if (!resuming) vocabulary.save(run / kVocabularyFile);
-    write_note_gru_run_info(run, info);
-    write_run_config(run, kNoteGruModelKind, c.corpus, settings_json(c, vocabulary, train, valid, count_unknown(train_ids)),
-                     {summarise("train", train, windows, c.track), summarise("valid", valid, valid_windows, c.track)});
+    if (group.writes()) {
+        if (!resuming) vocabulary.save(run / kVocabularyFile);
+        write_note_gru_run_info(run, info);
+        write_run_config(run, kNoteGruModelKind, c.corpus, settings_json(c, vocabulary, train, valid, count_unknown(train_ids)),
+                         {summarise("train", train, windows, c.track), summarise("valid", valid, valid_windows, c.track)});
+    }
 
     torch::manual_seed(c.seed);
     NoteGruNet net(shape_of(info));
@@ -178,6 +182,7 @@ NoteGruTrainResult train_note_gru(const NoteGruTrainConfig& config, const EpochC
         curve.load_until(pos.stage, pos.epoch);
         progress.note("resuming " + run.string() + " at epoch " + std::to_string(pos.epoch));
     }
+    group.broadcast(*net);  // every rank starts from rank 0's weights
     progress.note("data: " + std::to_string(windows) + " windows of " + std::to_string(c.window) + " tokens from " +
                   std::to_string(train.tokens.size()) + " of " + std::to_string(train.split_songs) + " train songs (" + c.track +
                   "), " + std::to_string(valid.token_count()) + " valid tokens; vocabulary " + std::to_string(vocabulary.size()) +
@@ -195,24 +200,34 @@ NoteGruTrainResult train_note_gru(const NoteGruTrainConfig& config, const EpochC
         net->train();
         set_learning_rate(optimizer, c.lr * std::pow(c.lr_decay, pos.epoch));  // LambdaLR(0.99 ** epoch)
         const auto order = torch::randperm(windows, torch::kLong).to(device);
+        group.split_random_streams();  // the order is shared, dropout masks are each rank's own
         double sum = 0;
-        const std::int64_t steps = (windows + c.batch - 1) / c.batch;
+        // A global batch is c.batch windows on each rank (all windows have the same length, so a rank's share of
+        // the loss is its share of the windows).
+        const std::int64_t global = std::int64_t(c.batch) * group.world(), steps = (windows + global - 1) / global;
         for (std::int64_t s = 0; s < steps; ++s) {
-            const std::int64_t first = s * c.batch, count = std::min<std::int64_t>(c.batch, windows - first);
-            const auto batch = all_windows.index_select(0, order.narrow(0, first, count));
-            torch::Tensor state;
-            const auto logits = net->forward(batch.narrow(1, 0, predicted), state);
-            const auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, vocab}), batch.narrow(1, 1, predicted).reshape(-1));
+            const std::int64_t global_first = s * global, global_count = std::min<std::int64_t>(global, windows - global_first);
+            const auto mine = group.shard(global_first, global_count);
             optimizer.zero_grad();
-            loss.backward();
+            double value = 0;
+            if (mine.count > 0) {
+                const auto batch = all_windows.index_select(0, order.narrow(0, mine.first, mine.count));
+                torch::Tensor state;
+                const auto logits = net->forward(batch.narrow(1, 0, predicted), state);
+                const auto loss =
+                    torch::nn::functional::cross_entropy(logits.reshape({-1, vocab}), batch.narrow(1, 1, predicted).reshape(-1));
+                loss.backward();
+                value = loss.item<double>();
+            }
+            group.reduce_gradients(optimizer, double(mine.count) / double(global_count));
             torch::nn::utils::clip_grad_norm_(net->parameters(), c.clip);
             optimizer.step();
-            const double value = loss.item<double>();
-            sum += value * double(count);
+            sum += value * double(mine.count);
             char text[32];
             std::snprintf(text, sizeof text, "nll %.4f", value);
-            p.update(std::size_t(s + 1), std::size_t(first + count), text);
+            p.update(std::size_t(s + 1), std::size_t(global_first + global_count), text);
         }
+        if (group.world() > 1) sum = group.sum({sum}).front();
         const double mean = sum / double(windows);
         return EpochLosses{mean, {mean}};
     };
@@ -238,7 +253,7 @@ NoteGruTrainResult train_note_gru(const NoteGruTrainConfig& config, const EpochC
         if (!fs::exists(best_file)) save_net(best_file, net);  // 0 epochs: the initial weights
         loop.next_stage();
     }
-    plot_curve(curve, run / "curve.png", {"note-RNN training", {"GRU (NLL per token)"}, "NLL per token"});
+    if (group.writes()) plot_curve(curve, run / "curve.png", {"note-RNN training", {"GRU (NLL per token)"}, "NLL per token"});
     return result(true);
 }
 

@@ -7,6 +7,7 @@
 
 #include "corpus/store.hpp"
 #include "nn/batches.hpp"
+#include "nn/data_parallel.hpp"
 #include "nn/epoch_loop.hpp"
 #include "nn/runtime.hpp"
 #include "runs/curve_plot.hpp"
@@ -45,32 +46,42 @@ struct BatchLoss {
 };
 
 // One pass over n items in batches of `batch`, in random order when training: `batch_losses(indices)` gives
-// a batch's losses; with an optimiser the objective is minimised. Returns per-instrument means.
+// a batch's losses; with an optimiser the objective is minimised. Returns per-instrument means. Training in
+// a distributed job, each global batch of batch * ranks items is shared out and the gradients averaged.
 EpochLosses run_pass(std::int64_t n, int batch, const torch::Device& order_device, torch::optim::Optimizer* optimizer,
                      Progress* progress, const std::function<BatchLoss(const torch::Tensor&)>& batch_losses) {
     EpochLosses out;
     out.parts.assign(kVaeInstruments, 0.0);
     if (n == 0) return out;
+    auto& group = DataParallel::current();
+    const int ranks = optimizer ? group.world() : 1;  // evaluation: every rank sees every item
     auto order = (optimizer ? torch::randperm(n, torch::kLong) : torch::arange(n, torch::kLong)).to(order_device);
+    if (optimizer) group.split_random_streams();  // the order is shared, the posterior samples are not
     auto sums = torch::zeros({kVaeInstruments}, torch::kDouble);
-    const long steps = long((n + batch - 1) / batch);
+    const std::int64_t global = std::int64_t(batch) * ranks;
+    const long steps = long((n + global - 1) / global);
     for (long s = 0; s < steps; ++s) {
-        std::int64_t first = s * batch, count = std::min<std::int64_t>(batch, n - first);
-        auto losses = batch_losses(order.narrow(0, first, count));
+        const std::int64_t global_first = s * global, global_count = std::min<std::int64_t>(global, n - global_first);
+        const auto mine = ranks > 1 ? group.shard(global_first, global_count) : DataParallel::Slice{global_first, global_count};
+        std::optional<BatchLoss> losses;
+        if (mine.count > 0) losses = batch_losses(order.narrow(0, mine.first, mine.count));
         if (optimizer) {
             optimizer->zero_grad();
-            losses.objective.backward();
+            if (losses) losses->objective.backward();
+            group.reduce_gradients(*optimizer, double(mine.count) / double(global_count));
             optimizer->step();
         }
-        sums += losses.reported.detach().to(torch::kCPU, torch::kDouble) * double(count);
+        if (losses) sums += losses->reported.detach().to(torch::kCPU, torch::kDouble) * double(mine.count);
         if (progress) {
             char loss[32];
-            std::snprintf(loss, sizeof loss, "loss %.4g", losses.reported.sum().item<double>());
-            progress->update(std::size_t(s + 1), std::size_t(first + count), loss);
+            std::snprintf(loss, sizeof loss, "loss %.4g", losses ? losses->reported.sum().item<double>() : 0.0);
+            progress->update(std::size_t(s + 1), std::size_t(global_first + global_count), loss);
         }
     }
+    std::vector<double> total(sums.data_ptr<double>(), sums.data_ptr<double>() + kVaeInstruments);
+    if (ranks > 1) total = group.sum(total);
     for (int i = 0; i < kVaeInstruments; ++i) {
-        out.parts[std::size_t(i)] = sums[i].item<double>() / double(n);
+        out.parts[std::size_t(i)] = total[std::size_t(i)] / double(n);
         out.total += out.parts[std::size_t(i)];
     }
     return out;
@@ -233,6 +244,7 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
     if (valid.size() == 0) progress.note("note: the valid split is empty; the train loss selects the best epoch");
     const torch::Tensor train_rolls = window_tensor(train), valid_rolls = window_tensor(valid);
 
+    auto& group = DataParallel::current();  // a world of one unless --distributed: rank 0 alone writes files
     fs::create_directories(run);
     VaeNnRunInfo info;
     info.latent = config.latent;
@@ -240,8 +252,11 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
     info.latent_nets = config.latent_nets;
     info.corpus = fs::absolute(config.corpus);
     if (resuming) info.thresholds = thresholds;
-    write_run_info(run, info);
-    write_run_config(run, kVaeNnModelKind, config.corpus, settings_json(config), {summarise("train", train), summarise("valid", valid)});
+    if (group.writes()) {
+        write_run_info(run, info);
+        write_run_config(run, kVaeNnModelKind, config.corpus, settings_json(config),
+                         {summarise("train", train), summarise("valid", valid)});
+    }
 
     torch::manual_seed(config.seed);
     const bool residual = config.latent_nets == "residual";
@@ -263,6 +278,10 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         progress.note("resuming " + run.string() + " at stage " + std::to_string(pos.stage) + ", epoch " +
                       std::to_string(pos.epoch));
     }
+    group.broadcast(*model);  // every rank starts from rank 0's weights
+    if (group.world() > 1)
+        progress.note("data parallel: " + std::to_string(group.world()) + " ranks, " + std::to_string(config.batch) +
+                      " windows each per step");
     progress.note("data: " + std::to_string(train.size()) + " train windows (" + std::to_string(train.songs) +
                   " songs), " + std::to_string(valid.size()) + " valid windows; device " + config.device);
 
@@ -300,7 +319,7 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         if (loop.run(stage) == EpochLoop::End::Stopped) return result();
         copy_vaes(best, model);  // stage 2 and generation use the best VAEs
         info.thresholds = calibrate_thresholds(model, valid, train, device, config.batch * 4);
-        write_run_info(run, info);
+        if (group.writes()) write_run_info(run, info);
         progress.note("thresholds (piano guitar bass strings drums, best valid F1):" + format_thresholds(*info.thresholds));
         loop.next_stage();
     }
@@ -338,7 +357,7 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         save_model(best_file, best);
         loop.next_stage();
     }
-    plot_curve(curve, run / "curve.png", {"VAE-NN training", {"VAE (-ELBO)", "latent nets (MSE)"}, "loss per window"});
+    if (group.writes()) plot_curve(curve, run / "curve.png", {"VAE-NN training", {"VAE (-ELBO)", "latent nets (MSE)"}, "loss per window"});
     return result();
 }
 
