@@ -17,6 +17,7 @@
 #include "support/tiny_store.hpp"
 #include "systems/frame_rnn/model.hpp"
 #include "systems/gan/gan_fixture.hpp"
+#include "systems/gan/trainer.hpp"
 #include "systems/vae_nn/run_model.hpp"
 #include "util/local_ranks.hpp"
 
@@ -95,8 +96,7 @@ TEST(DistributedTraining, GanTwoRanksTrainBothUpdatesAndGenerate) {
     const fs::path run = dir / "run";
     train_quietly("gan --corpus " + test::gan_store().string() + " --out " + run.string() + " --batch 2 --epochs 2 --seed 7 --nproc 2",
           dir, "gan");
-    CurveFile curve(run / "curve.csv", {"d_loss", "g_loss", "d_acc_real", "d_acc_fake", "feature_matching", "gradient_penalty",
-                                        "diversity_jaccard", "diversity_distinct", "density"});
+    CurveFile curve(run / "curve.csv", gan_curve_columns());  // the GAN trainer's own columns
     curve.load_until(1, 2);
     ASSERT_EQ(curve.rows().size(), 2u);
     for (const auto& r : curve.rows()) EXPECT_TRUE(std::isfinite(r.train_loss));
