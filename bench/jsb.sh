@@ -4,7 +4,7 @@
 # store, trains the reported configuration (the best epoch by the valid split's NLL), and evaluates the test
 # split: negative log-likelihood per time step summed over the 88 outputs, every step of every test chorale
 # weighted equally, the first step of each predicted from a zero frame (docs/frame_rnn.md). Last line:
-# "JSB test NLL: X.XX". Measured under the exclusive lock: flock -x /tmp/quintet-cpu.lock bench/jsb.sh
+# "JSB test NLL: X.XX". The reported number: QUINTET_THREADS=1 bench/jsb.sh (one thread: the run does not depend on the load).
 # Environment: QUINTET_DATA (default ../shared/data), QUINTET_BUILD_DIR (default build), JSB_OUT (default
 # build/jsb), JSB_SEED (default 1).
 set -euo pipefail
