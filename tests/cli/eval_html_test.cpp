@@ -14,6 +14,7 @@
 #include "io/midi/midi_write.hpp"
 #include "roll/multitrack.hpp"
 #include "roll/operations.hpp"
+#include "support/shell_exit.hpp"
 #include "support/skip_or_fail.hpp"
 #ifdef QUINTET_HAVE_IMAGES
 #include "io/image/png_io.hpp"
@@ -31,10 +32,6 @@ std::string slurp(const fs::path& p) {
     return ss.str();
 }
 
-int shell(const std::string& cmd) {
-    const int status = std::system(cmd.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 Multitrack two_bar_song(int pitch) {
     Multitrack mt = empty_lpd5(192, 24);
@@ -65,7 +62,7 @@ TEST(EvalHtml, ReportFolderIsCompleteAndLoadsInChromium) {
     const std::string cmd = std::string(QUINTET_BINARY_DIR) + "/quintet eval " + (dir / "gen.mid").string() +
                             " --reference " + (dir / "ref.mid").string() + " -o " + (dir / "report").string() +
                             " --run " + (dir / "run").string() + " > /dev/null 2> " + (dir / "err.txt").string();
-    ASSERT_EQ(shell(cmd), 0) << slurp(dir / "err.txt");
+    ASSERT_EQ(test::shell_exit(cmd), 0) << slurp(dir / "err.txt");
     const std::string html = slurp(dir / "report" / "index.html");
     ASSERT_NE(html.find("<table>"), std::string::npos);
     EXPECT_NE(html.find("<td>piano</td><td>UPC</td>"), std::string::npos);
@@ -81,12 +78,12 @@ TEST(EvalHtml, ReportFolderIsCompleteAndLoadsInChromium) {
     }
     EXPECT_EQ(n_images, images);
 
-    if (shell("command -v chromium > /dev/null 2>&1") != 0) {
+    if (test::shell_exit("command -v chromium > /dev/null 2>&1") != 0) {
         fs::remove_all(dir);
         QUINTET_SKIP_OR_FAIL("chromium not installed (scripts/install-deps installs it): browser check not run");
     }
     const fs::path dom = dir / "dom.html";
-    const int rc = shell("timeout 60 chromium --headless --no-sandbox --disable-gpu --user-data-dir=" +
+    const int rc = test::shell_exit("timeout 60 chromium --headless --no-sandbox --disable-gpu --user-data-dir=" +
                          (dir / "chrome").string() + " --virtual-time-budget=10000 --dump-dom file://" +
                          (dir / "report" / "index.html").string() + " > " + dom.string() + " 2> /dev/null");
     ASSERT_EQ(rc, 0);
