@@ -8,6 +8,7 @@
 #include "corpus/store.hpp"
 #include "nn/batches.hpp"
 #include "support/tiny_store.hpp"
+#include "systems/cnn/batch_norm_noise.hpp"
 #include "systems/cnn/inference.hpp"
 #include "systems/cnn/run_info.hpp"
 #include "systems/cnn/run_model.hpp"
@@ -18,16 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Non-trivial BatchNorm statistics and affine parameters, so that folding them is tested.
-void randomise_batch_norm(torch::nn::Module& m) {
-    torch::NoGradGuard g;
-    for (auto& b : m.named_buffers()) {
-        if (b.key().find("running_mean") != std::string::npos) b.value().uniform_(-0.2, 0.2);
-        if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
-    }
-    for (auto& p : m.named_parameters())
-        if (p.key().find(".bn") != std::string::npos) p.value().uniform_(0.5, 1.5);
-}
+using test::randomise_batch_norm;
 
 // Blocks [N, 32, 128]: real windows (velocities / 127), the same binarised at 0.8, an empty block, one note,
 // and a dense random block.

@@ -5,6 +5,7 @@
 #include "corpus/store.hpp"
 #include "nn/batches.hpp"
 #include "support/tiny_store.hpp"
+#include "systems/cnn/batch_norm_noise.hpp"
 #include "systems/cnn/cnn_nets.hpp"
 #include "systems/cnn/run_model.hpp"
 
@@ -22,16 +23,7 @@ constexpr std::int64_t kDecoder = conv(256, 128, 2, 8) + bn(128) + conv(128, 64,
 constexpr std::int64_t kHarmonyDense = linear(512, 256) + linear(256, 64) + linear(64, 256);
 constexpr std::int64_t kMelodyDense = linear(256, 256) + linear(256, 64) + linear(64, 256);
 
-// Non-trivial BatchNorm statistics, so that eval mode is not the identity.
-void randomise_batch_norm(torch::nn::Module& m) {
-    torch::NoGradGuard g;
-    for (auto& b : m.named_buffers()) {
-        if (b.key().find("running_mean") != std::string::npos) b.value().uniform_(-0.2, 0.2);
-        if (b.key().find("running_var") != std::string::npos) b.value().uniform_(0.5, 2.0);
-    }
-    for (auto& p : m.named_parameters())
-        if (p.key().find("bn") != std::string::npos) p.value().uniform_(0.5, 1.5);
-}
+using test::randomise_batch_norm;
 
 }  // namespace
 
