@@ -69,19 +69,22 @@ def med(side, mode, context=None):
     return (statistics.median(v) if v else float("nan")), v
 def runs(v):
     return ", ".join(f"{x:.1f}" for x in v)
+def generation_table():  # generation tokens per second by the current KEY
+    print("| context | C++ cache | C++ recompute | cache / recompute | PyTorch cache-mv | PyTorch cache | PyTorch memory | PyTorch recompute | C++ cache / best PyTorch |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for n in (256, 512, 1024):
+        cc, _ = med("cpp", "cache", n)
+        cr, _ = med("cpp", "recompute", n)
+        py = {m: med("python", m, n)[0] for m in ("cache-mv", "cache", "memory", "recompute")}
+        best = max(py.values())
+        print(f"| {n} | {cc:.1f} | {cr:.2f} | {cc / cr:.0f}x | {py['cache-mv']:.1f} | {py['cache']:.1f} | {py['memory']:.1f} | {py['recompute']:.2f} | {cc / best:.2f}x |")
 c, cv = med("cpp", "train")
 p, pv = med("python", "train")
 print("\n| training, batch 4 x bptt 128 | C++ (Quintet) | PyTorch | C++ / PyTorch |")
 print("|---|---|---|---|")
 print(f"| tokens/s (median; runs) | {c:.0f} ({runs(cv)}) | {p:.0f} ({runs(pv)}) | {c / p:.2f}x |")
-print("\n| context | C++ cache | C++ recompute | cache / recompute | PyTorch cache-mv | PyTorch cache | PyTorch memory | PyTorch recompute | C++ cache / best PyTorch |")
-print("|---|---|---|---|---|---|---|---|---|")
-for n in (256, 512, 1024):
-    cc, _ = med("cpp", "cache", n)
-    cr, _ = med("cpp", "recompute", n)
-    py = {m: med("python", m, n)[0] for m in ("cache-mv", "cache", "memory", "recompute")}
-    best = max(py.values())
-    print(f"| {n} | {cc:.1f} | {cr:.2f} | {cc / cr:.0f}x | {py['cache-mv']:.1f} | {py['cache']:.1f} | {py['memory']:.1f} | {py['recompute']:.2f} | {cc / best:.2f}x |")
+print()
+generation_table()
 print("\nEvery run (tokens/s):")
 for side, mode in [("cpp", "cache"), ("cpp", "recompute"), ("python", "cache-mv"), ("python", "cache"), ("python", "memory"), ("python", "recompute")]:
     for n in (256, 512, 1024):
@@ -91,14 +94,7 @@ KEY = "tokens_per_cpu_s"
 c, _ = med("cpp", "train")
 p, _ = med("python", "train")
 print(f"\nPer CPU second: training C++ {c:.0f}, PyTorch {p:.0f} tokens ({c / p:.2f}x)")
-print("| context | C++ cache | C++ recompute | cache / recompute | PyTorch cache-mv | PyTorch cache | PyTorch memory | PyTorch recompute | C++ cache / best PyTorch |")
-print("|---|---|---|---|---|---|---|---|---|")
-for n in (256, 512, 1024):
-    cc, _ = med("cpp", "cache", n)
-    cr, _ = med("cpp", "recompute", n)
-    py = {m: med("python", m, n)[0] for m in ("cache-mv", "cache", "memory", "recompute")}
-    best = max(py.values())
-    print(f"| {n} | {cc:.1f} | {cr:.2f} | {cc / cr:.0f}x | {py['cache-mv']:.1f} | {py['cache']:.1f} | {py['memory']:.1f} | {py['recompute']:.2f} | {cc / best:.2f}x |")
+generation_table()
 # Greedy draws from the same weights and context: the first tokens should agree between the sides.
 for n in (256, 512, 1024):
     drawn = {(r["side"], r["mode"]): tuple(r["first_drawn"]) for r in rows if r.get("context") == n and "first_drawn" in r}
