@@ -159,11 +159,17 @@ function formKnobs() {
 async function generate(ev) {
   ev.preventDefault();
   showError('');
-  $('generate').disabled = true;
+  await generateSong('generate', state.run.name, formKnobs());
+}
+
+// One generation job from the page: the button stays disabled while it runs, the song is shown when it ends,
+// its one-line error otherwise.
+async function generateSong(buttonId, run, knobs) {
+  $(buttonId).disabled = true;
   try {
     const job = await api('/api/generate', {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ run: state.run.name, knobs: formKnobs() }),
+      body: JSON.stringify({ run, knobs }),
     });
     const done = await follow(job.job);
     await showSong(done.result.song);
@@ -171,7 +177,7 @@ async function generate(ev) {
   } catch (e) {
     showError(e.message);
   } finally {
-    $('generate').disabled = false;
+    $(buttonId).disabled = false;
     $('job').hidden = true;
   }
 }
@@ -259,19 +265,7 @@ async function regenerateUnlocked() {
   knobs['--from'] = `song:${state.song.id}`;
   knobs['--keep'] = locked.join(',');
   knobs['--seed'] = String(Math.floor(Math.random() * 1e9));
-  $('regenerate').disabled = true;
-  try {
-    const job = await api('/api/generate', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ run: state.song.run, knobs }) });
-    const done = await follow(job.job);
-    await showSong(done.result.song);
-    loadHistory();
-  } catch (e) {
-    showError(e.message);
-  } finally {
-    $('regenerate').disabled = false;
-    $('job').hidden = true;
-  }
+  await generateSong('regenerate', state.song.run, knobs);
 }
 
 // Mute and solo change what is drawn and what is heard: the server renders the audible lanes.
