@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <memory>
 #include <sstream>
 
 #include "runs/run_dir.hpp"
@@ -70,9 +71,24 @@ const std::pair<const char*, const char*> kSongFiles[] = {
 
 }  // namespace
 
+#ifdef QUINTET_HAVE_AUDIO
+// The SoundFont's samples, loaded once for the server's life: every song's WAV and every mix shares them, so
+// memory stays at one copy however renders overlap. Without a usable SoundFont songs come without audio.
+static std::unique_ptr<SoundfontKeeper> keep_soundfont() {
+    try {
+        return std::make_unique<SoundfontKeeper>();
+    } catch (const Error&) {
+        return nullptr;
+    }
+}
+#endif
+
 struct StudioServer::Impl {
     StudioConfig config;
     fs::path state;
+#ifdef QUINTET_HAVE_AUDIO
+    std::unique_ptr<SoundfontKeeper> soundfont = keep_soundfont();  // before the workers that render
+#endif
     SongHistory history;
     UploadStore uploads;
     SongMaker maker;

@@ -2,6 +2,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
 #include <unistd.h>
 
 #include "io/audio/render_wav.hpp"
@@ -198,4 +202,39 @@ TEST_F(RenderWav, TwoPassRenderingOfLongSongsGivesTheSameBytes) {
     o.in_memory_frames = 0;  // force the bounded-memory path: synthesize once for the peak, once to write
     render_wav(loud_song(), dir_ / "twopass.wav", o);
     EXPECT_EQ(read_file(dir_ / "memory.wav"), read_file(dir_ / "twopass.wav"));
+}
+
+namespace {
+
+long resident_kib() {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    return -1;
+}
+
+}  // namespace
+
+TEST_F(RenderWav, AKeptSoundfontIsSharedByOverlappingRendersAndChangesNoByte) {
+    render_wav(one_note(), dir_ / "alone.wav");
+    const long before = resident_kib();
+    {
+        const SoundfontKeeper keeper;
+        EXPECT_EQ(keeper.soundfont(), kDefaultSoundfont);
+        const long kept = resident_kib();
+        EXPECT_GT(kept - before, 100 * 1024) << "the keeper holds FluidR3's 141 MB of samples";
+        // Renders in sequence and at once share the kept samples: memory stays at one copy.
+        render_wav(one_note(), dir_ / "kept.wav");
+        std::vector<std::thread> renders;
+        for (int k = 0; k < 4; ++k)
+            renders.emplace_back([&, k] { render_wav(one_note(), dir_ / ("kept" + std::to_string(k) + ".wav")); });
+        for (auto& t : renders) t.join();
+        const long after = resident_kib();
+        EXPECT_LT(after - kept, 40 * 1024) << kept << " KiB -> " << after << " KiB";
+        EXPECT_EQ(read_file(dir_ / "kept.wav"), read_file(dir_ / "alone.wav"));
+        for (int k = 0; k < 4; ++k) EXPECT_EQ(read_file(dir_ / ("kept" + std::to_string(k) + ".wav")), read_file(dir_ / "alone.wav"));
+    }
+    AudioOptions o;
+    o.soundfont = dir_ / "nope.sf2";
+    EXPECT_THROW(SoundfontKeeper{o}, IoError);
 }

@@ -143,6 +143,21 @@ void synthesize(fluid_synth_t* synth, const std::vector<SynthEvent>& events, std
 
 }  // namespace
 
+struct SoundfontKeeper::Held {
+    std::filesystem::path path;
+    Synth synth;  // an idle synthesizer whose loaded SoundFont holds the sample cache's entry
+};
+
+SoundfontKeeper::SoundfontKeeper(const AudioOptions& o) : held_(std::make_unique<Held>()) {
+    validate(o);
+    held_->path = resolve_soundfont(o);
+    held_->synth = make_synth(held_->path, o, {});
+}
+
+SoundfontKeeper::~SoundfontKeeper() = default;
+
+const std::filesystem::path& SoundfontKeeper::soundfont() const { return held_->path; }
+
 void render_wav(const Multitrack& mt, const fs::path& wav, const AudioOptions& o) {
     validate(o);
     const fs::path sf_path = resolve_soundfont(o);  // before anything is created
