@@ -29,9 +29,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kStringsIndex = 3;
-constexpr float kNoteValue = 0.8f;       // binarised notes: 0.8 * 127 -> velocity 101 (SEED-SPEC 9.4)
-constexpr float kStringsFactor = 0.75f;  // "quieten the strings" -> 76
+// The revival draws come from their own generator, so turning it on or off leaves the other draws alone.
+constexpr std::uint64_t kReviveStream = 0x5eed0f5eedULL;
 
 void validate(const VaeNnGenerateOptions& o) {
     if (o.blocks <= 0) throw UsageError("--blocks must be positive, got " + std::to_string(o.blocks));
@@ -41,19 +40,23 @@ void validate(const VaeNnGenerateOptions& o) {
     if (!(o.tempo > 0 && o.tempo <= 1000)) throw UsageError("--tempo must be in (0, 1000] bpm");
     if (o.seed_block < 0) throw UsageError("--seed-block must be >= 0");
     if (o.seed_source == SeedSource::File && o.seed_file.empty()) throw UsageError("--seed-file needs a file");
+    if (o.repeat && !(*o.repeat >= 0 && *o.repeat <= 1)) throw UsageError("--repeat must be in [0, 1] (or auto)");
+    if (o.max_polyphony < -1 || o.max_polyphony > 128) throw UsageError("--max-polyphony must be in 0..128 (or auto)");
+    if (o.revive < 0) throw UsageError("--revive must be >= 0 blocks");
 }
 
-// Decoded block [5, 32, 128] -> the block as the song keeps it and feeds back (SEED-SPEC 9.1);
-// thresholds [5, 1, 1], one per instrument.
-torch::Tensor shape_block(torch::Tensor block, const torch::Tensor& thresholds, bool binarize) {
-    block = block.clone();
-    block.masked_fill_(block < thresholds, 0.0);
-    if (binarize)
-        block.masked_fill_(block > 0, kNoteValue);
-    else
-        block.clamp_(0.0, 1.0);
-    block.select(0, kStringsIndex).mul_(kStringsFactor);
-    return block;
+// The blocks of a [5, 32, 128] CPU float tensor, as block_rules.hpp takes them.
+std::array<float*, kVaeInstruments> block_pointers(torch::Tensor& blocks) {
+    std::array<float*, kVaeInstruments> out;
+    for (int i = 0; i < kVaeInstruments; ++i) out[std::size_t(i)] = blocks[i].data_ptr<float>();
+    return out;
+}
+
+// Decoded block [5, 32, 128] -> the block as the song keeps it and feeds back (SEED-SPEC 9.1), on the device.
+torch::Tensor shape_block(const torch::Tensor& block, const BlockRules& rules) {
+    auto cpu = block.to(torch::kCPU, torch::kFloat).contiguous().clone();
+    shape_blocks(block_pointers(cpu).data(), rules);
+    return cpu.to(block.device());
 }
 
 // --from: the song to regenerate, on the VAE-NN's grid. A MIDI file is read note by note (onset and end
@@ -119,6 +122,7 @@ VaeNnGenerator::VaeNnGenerator(const fs::path& run_dir, const std::string& devic
     else
         model_ = load_run_model(run_dir, device_);
     calibrated_ = info.thresholds;
+    prior_ = info.prior;
 }
 
 VaeNnModel& VaeNnGenerator::model() {
@@ -135,9 +139,56 @@ std::array<double, kVaeInstruments> VaeNnGenerator::thresholds(const VaeNnGenera
     return t;
 }
 
-torch::Tensor VaeNnGenerator::threshold_tensor(const VaeNnGenerateOptions& o) const {
-    auto t = thresholds(o);
-    return torch::tensor(std::vector<double>(t.begin(), t.end()), torch::kFloat).view({kVaeInstruments, 1, 1}).to(device_);
+BlockRules VaeNnGenerator::block_rules(const VaeNnGenerateOptions& o) const {
+    BlockRules r;
+    const auto t = thresholds(o);
+    for (std::size_t i = 0; i < r.threshold.size(); ++i) {
+        r.threshold[i] = float(t[i]);  // compared in float, as the decoded values are
+        if (prior_) {
+            r.silent[i] = !prior_->plays[i];
+            r.repeat[i] = o.repeat.value_or(prior_->repeat[i]);
+            r.polyphony[i] = o.max_polyphony < 0 ? prior_->polyphony[i] : o.max_polyphony;
+        } else {
+            r.repeat[i] = o.repeat.value_or(0.0);
+            r.polyphony[i] = std::max(o.max_polyphony, 0);
+        }
+    }
+    r.binarize = o.binarize;
+    return r;
+}
+
+torch::Tensor VaeNnGenerator::revival_latent(int instrument, std::mt19937_64& rng) {
+    if (!revival_store_) {
+        if (!fs::exists(corpus_)) return {};
+        revival_store_ = std::make_unique<CorpusStore>(CorpusStore::open(corpus_));
+    }
+    const auto ids = revival_store_->songs_in(Split::Train);
+    // A random train window where the instrument plays: random songs until one has such a window.
+    constexpr int kTries = 32;
+    for (int tries = 0; tries < kTries && !ids.empty(); ++tries) {
+        auto windows = vae_windows(revival_store_->load(ids[rng() % ids.size()]));
+        std::vector<std::int64_t> playing;
+        for (std::int64_t w = 0; w < windows.size(0); ++w)
+            if (windows[w][instrument].max().item<int>() > 0) playing.push_back(w);
+        if (playing.empty()) continue;
+        auto x = to_unit_float(windows[playing[rng() % playing.size()]][instrument], torch::kCPU).contiguous();
+        if (fast_path()) {
+            auto z = torch::empty({latent()});
+            fast_->encode_mean(instrument, x.data_ptr<float>(), z.data_ptr<float>());
+            return z;
+        }
+        return model()->vae(instrument)->means(x.unsqueeze(0).to(device_))[0].cpu();
+    }
+    return {};
+}
+
+void VaeNnGenerator::revive_silent(torch::Tensor& z, SilenceWatch& watch, std::mt19937_64& rng) {
+    for (int i = 0; i < kVaeInstruments; ++i) {
+        if (!watch.due(i)) continue;
+        watch.revived(i);
+        auto latent = revival_latent(i, rng);
+        if (latent.defined()) z.select(1, i).copy_(latent.to(z.device()).view({1, -1}));
+    }
 }
 
 torch::Tensor VaeNnGenerator::seed_window(const VaeNnGenerateOptions& o, std::mt19937_64& rng, torch::Generator& gen) {
@@ -187,10 +238,10 @@ torch::Tensor VaeNnGenerator::seed_window(const VaeNnGenerateOptions& o, std::mt
     }
     // Random: every VAE decodes a standard-normal latent.
     auto z = torch::randn({kVaeInstruments, latent()}, gen).to(device_);
-    if (fast_path()) return shape_block(fast_->reconstruct(z), threshold_tensor(o), o.binarize);
+    if (fast_path()) return shape_block(fast_->reconstruct(z), block_rules(o));
     std::vector<torch::Tensor> parts;
     for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model()->vae(i)->reconstruct(z[i].unsqueeze(0))[0]);
-    return shape_block(torch::stack(parts), threshold_tensor(o), o.binarize);
+    return shape_block(torch::stack(parts), block_rules(o));
 }
 
 std::vector<Multitrack> VaeNnGenerator::style_songs(const VaeNnGenerateOptions& o) {
@@ -256,10 +307,17 @@ torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const Va
     }
     song.narrow(1, 0, kWindowSteps).copy_(first);
     auto current = seed.to(device_);
-    const auto thresholds = threshold_tensor(o);
+    const BlockRules rules = block_rules(o);
+    SilenceWatch watch(o.revive);
+    std::mt19937_64 revive_rng(o.seed ^ kReviveStream);
+    {
+        auto seen = first.contiguous();
+        watch.see(block_pointers(seen).data());
+    }
     for (int b = 1; b < o.blocks; ++b) {
         auto z = model_->encode_means(current.unsqueeze(0));  // [1, 5, K]
         if (!style.empty()) z = mix_style(z, style, o.alpha, rng);
+        revive_silent(z, watch, revive_rng);
         torch::Tensor noise;
         if (o.noise_sd > 0) noise = (torch::randn({1, kVaeInstruments, K}, gen) * o.noise_sd).to(device_);
         if (o.noise_at == NoiseAt::Input && noise.defined()) {
@@ -269,36 +327,21 @@ torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const Va
         auto next = model_->predict_next(z, noise);
         std::vector<torch::Tensor> parts;
         for (int i = 0; i < kVaeInstruments; ++i) parts.push_back(model_->vae(i)->reconstruct(next.select(1, i))[0]);
-        current = shape_block(torch::stack(parts), thresholds, o.binarize);
-        for (int i : kept_) current[i].copy_(kept_blocks_[b][i]);  // --keep: the song's own block, fed back too
-        song.narrow(1, std::int64_t(b) * kWindowSteps, kWindowSteps).copy_(current.cpu());
+        auto block = torch::stack(parts).to(torch::kCPU, torch::kFloat).contiguous();
+        auto blocks = block_pointers(block);
+        shape_blocks(blocks.data(), rules);
+        if (rules.repeats()) {
+            auto previous = song.narrow(1, std::int64_t(b - 1) * kWindowSteps, kWindowSteps).contiguous();
+            auto before = block_pointers(previous);
+            repeat_blocks(blocks.data(), before.data(), rules, rng);
+        }
+        for (int i : kept_) block[i].copy_(kept_blocks_[b][i]);  // --keep: the song's own block, fed back too
+        watch.see(blocks.data());
+        song.narrow(1, std::int64_t(b) * kWindowSteps, kWindowSteps).copy_(block);
+        current = block.to(device_);
     }
     return song;
 }
-
-namespace {
-
-// shape_block on raw memory: blocks[i] is instrument i's 32 x 128 block, thresholds[i] its threshold
-// (compared in float, as shape_block's float tensor compares).
-void shape_blocks_inplace(float* const blocks[kVaeInstruments], const std::array<double, kVaeInstruments>& thresholds,
-                          bool binarize) {
-    for (int i = 0; i < kVaeInstruments; ++i) {
-        const float t = float(thresholds[std::size_t(i)]);
-        const float scale = i == kStringsIndex ? kStringsFactor : 1.0f;
-        const float note = kNoteValue * scale;
-        float* v = blocks[i];
-        for (int c = 0; c < kWindowSteps * kPitches; ++c) {
-            float x = v[c] < t ? 0.0f : v[c];
-            if (binarize)
-                x = x > 0 ? note : x;
-            else
-                x = std::clamp(x, 0.0f, 1.0f) * scale;
-            v[c] = x;
-        }
-    }
-}
-
-}  // namespace
 
 // The same loop on VaeNnInference: every block is decoded, shaped and encoded in place inside the song
 // tensor; the random draws (noise, style picks) are the module loop's, in the same order.
@@ -316,7 +359,14 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
     // The first block is fed back as given (the module loop encodes the seed itself), later ones as shaped.
     auto fed_seed = seed.to(torch::kCPU, torch::kFloat).contiguous();
     auto block_at = [&](int i, int b) { return song.data_ptr<float>() + (i * steps + std::int64_t(b) * kWindowSteps) * kPitches; };
-    const auto thresholds = this->thresholds(o);
+    const BlockRules rules = block_rules(o);
+    SilenceWatch watch(o.revive);
+    std::mt19937_64 revive_rng(o.seed ^ kReviveStream);
+    {
+        float* seeded[kVaeInstruments];
+        for (int i = 0; i < kVaeInstruments; ++i) seeded[i] = block_at(i, 0);
+        watch.see(seeded);
+    }
     auto z = torch::empty({1, kVaeInstruments, K}), next = torch::empty({1, kVaeInstruments, K});
     for (int b = 1; b < o.blocks; ++b) {
         // The five instruments are independent: one per thread when there are several (same values).
@@ -327,6 +377,7 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
             }
         });
         torch::Tensor latents = style.empty() ? z : mix_style(z, style, o.alpha, rng).contiguous();
+        revive_silent(latents, watch, revive_rng);
         torch::Tensor noise;
         if (o.noise_sd > 0) noise = (torch::randn({1, kVaeInstruments, K}, gen) * o.noise_sd).contiguous();
         if (o.noise_at == NoiseAt::Input && noise.defined()) {
@@ -336,13 +387,19 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
         fast_->predict_next(latents.data_ptr<float>(), noise.defined() ? noise.data_ptr<float>() : nullptr,
                             next.data_ptr<float>());
         float* blocks[kVaeInstruments];
-        for (int i = 0; i < kVaeInstruments; ++i) blocks[i] = block_at(i, b);
+        const float* before[kVaeInstruments];
+        for (int i = 0; i < kVaeInstruments; ++i) {
+            blocks[i] = block_at(i, b);
+            before[i] = block_at(i, b - 1);
+        }
         at::parallel_for(0, kVaeInstruments, 1, [&](std::int64_t from, std::int64_t to) {
             for (auto i = int(from); i < int(to); ++i) fast_->reconstruct(i, next.data_ptr<float>() + i * K, blocks[i]);
         });
-        shape_blocks_inplace(blocks, thresholds, o.binarize);
+        shape_blocks(blocks, rules);
+        if (rules.repeats()) repeat_blocks(blocks, before, rules, rng);
         for (int i : kept_)  // --keep: the song's own block, fed back too
             std::memcpy(blocks[i], kept_blocks_[b][i].data_ptr<float>(), sizeof(float) * kWindowSteps * kPitches);
+        watch.see(blocks);
     }
     return song;
 }

@@ -9,7 +9,10 @@
 #include <random>
 #include <vector>
 
+#include "corpus/store.hpp"
+#include "systems/vae_nn/block_rules.hpp"
 #include "systems/vae_nn/sample_options.hpp"
+#include "systems/vae_nn/song_prior.hpp"
 #include "systems/vae_nn/inference.hpp"
 #include "systems/vae_nn/model.hpp"
 #include "roll/multitrack.hpp"
@@ -52,6 +55,11 @@ public:
     // calibrated ones, else kUncalibratedThreshold.
     std::array<double, kVaeInstruments> thresholds(const VaeNnGenerateOptions& options) const;
     static constexpr double kUncalibratedThreshold = 0.3;  // the original's (SEED-SPEC 9.1)
+    // Thresholds plus the run's corpus rules (song_prior.hpp) as the options ask for them.
+    BlockRules block_rules(const VaeNnGenerateOptions& options) const;
+    // The encoded latent [K] (CPU) of a random train window of the run's corpus where the instrument plays;
+    // undefined when the corpus is gone or none is found.
+    torch::Tensor revival_latent(int instrument, std::mt19937_64& rng);
 
 private:
     // --from with --keep: the song's blocks as the output keeps them [blocks, 5, 32, 128] and which
@@ -65,8 +73,12 @@ private:
     std::unique_ptr<VaeNnInference> fast_;  // CPU only
     bool use_fast_ = true;
     std::optional<std::array<double, kVaeInstruments>> calibrated_;  // model.json
+    std::optional<SongPrior> prior_;                                 // model.json
+    std::unique_ptr<CorpusStore> revival_store_;                     // opened on the first revival
 
-    torch::Tensor threshold_tensor(const VaeNnGenerateOptions& options) const;  // [5, 1, 1] on the device
+    // z [1, 5, K]: the latent of every instrument due for revival becomes revival_latent's.
+    void revive_silent(torch::Tensor& z, SilenceWatch& watch, std::mt19937_64& rng);
+
     torch::Tensor generate_rolls_fast(const torch::Tensor& seed, const VaeNnGenerateOptions& options,
                                       const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen);
     int latent() const;

@@ -13,6 +13,19 @@ namespace fs = std::filesystem;
 namespace {
 const char* const kInstrumentKeys[5] = {"piano", "guitar", "bass", "strings", "drums"};  // VAE-NN order
 std::string threshold_key(std::size_t i) { return std::string("threshold_") + kInstrumentKeys[i]; }
+std::string key(const char* what, std::size_t i) { return std::string(what) + "_" + kInstrumentKeys[i]; }
+
+double number_in(const std::map<std::string, std::string>& kv, const std::string& key, double low, double high,
+                 const std::string& file) {
+    const auto it = kv.find(key);
+    const std::string text = it == kv.end() ? "" : it->second;
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(v >= low && v <= high))
+        throw FormatError(file, "\"" + key + "\" must be a number in [" + std::to_string(int(low)) + ", " +
+                                    std::to_string(int(high)) + "]");
+    return v;
+}
 }  // namespace
 
 void write_run_info(const fs::path& run_dir, const VaeNnRunInfo& info) {
@@ -28,6 +41,11 @@ void write_run_info(const fs::path& run_dir, const VaeNnRunInfo& info) {
     if (info.thresholds)
         for (std::size_t i = 0; i < info.thresholds->size(); ++i)
             w.add(threshold_key(i), (*info.thresholds)[i]);
+    if (info.prior)
+        for (std::size_t i = 0; i < 5; ++i)
+            w.add(key("plays", i), info.prior->plays[i])
+                .add(key("repeat", i), info.prior->repeat[i])
+                .add(key("polyphony", i), info.prior->polyphony[i]);
     write_file_atomically(run_dir / "model.json", w.str());
 }
 
@@ -64,15 +82,19 @@ VaeNnRunInfo read_run_info(const fs::path& run_dir) {
         throw FormatError(file.string(), "\"latent_nets\" must be direct or residual, not '" + info.latent_nets + "'");
     if (kv.count(threshold_key(0))) {
         std::array<double, 5> t{};
-        for (std::size_t i = 0; i < t.size(); ++i) {
-            const std::string key = threshold_key(i);
-            char* end = nullptr;
-            const std::string text = kv.count(key) ? kv.at(key) : "";
-            t[i] = std::strtod(text.c_str(), &end);
-            if (text.empty() || *end != '\0' || !(t[i] >= 0 && t[i] <= 1))
-                throw FormatError(file.string(), "\"" + key + "\" must be a number in [0, 1]");
-        }
+        for (std::size_t i = 0; i < t.size(); ++i) t[i] = number_in(kv, threshold_key(i), 0, 1, file.string());
         info.thresholds = t;
+    }
+    if (kv.count(key("plays", 0))) {
+        SongPrior prior;
+        for (std::size_t i = 0; i < 5; ++i) {
+            const std::string plays = kv.count(key("plays", i)) ? kv.at(key("plays", i)) : "";
+            if (plays != "true" && plays != "false") throw FormatError(file.string(), "\"" + key("plays", i) + "\" must be true or false");
+            prior.plays[i] = plays == "true";
+            prior.repeat[i] = number_in(kv, key("repeat", i), 0, 1, file.string());
+            prior.polyphony[i] = int(number_in(kv, key("polyphony", i), 1, 128, file.string()));
+        }
+        info.prior = prior;
     }
     return info;
 }

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "systems/vae_nn/song_prior.hpp"
+
 namespace quintet {
 
 inline constexpr const char* kVaeNnModelKind = "vae-nn";
@@ -23,6 +25,9 @@ struct VaeNnRunInfo {
     // Per instrument (VAE-NN order), the decoded-value threshold with the best reconstruction F1 on the
     // valid split, set when the VAE stage ends (threshold_calibration.hpp); generation's default.
     std::optional<std::array<double, 5>> thresholds;
+    // The train split's band, repetition and polyphony (song_prior.hpp), measured before training; absent in
+    // runs trained before it existed (generation then applies none of it).
+    std::optional<SongPrior> prior;
 };
 
 void write_run_info(const std::filesystem::path& run_dir, const VaeNnRunInfo& info);

@@ -32,6 +32,14 @@ struct VaeNnGenerateOptions {
     // when its VAEs were trained (model.json; 0.3, the original's, for runs without them).
     std::optional<double> threshold;
     bool binarize = true;            // notes at 0.8 * 127 (else the decoded value as velocity)
+    // The corpus rules (model.json's prior, song_prior.hpp; none for runs trained before it). Unset: the run's
+    // per-instrument share of exactly repeated 4-bar blocks; a value: that chance for every instrument, 0 off.
+    std::optional<double> repeat;
+    // At most this many pitches at once per instrument: -1 the run's (the corpus's 99th percentile), 0 no cap.
+    int max_polyphony = -1;
+    // An instrument that has played and then stays silent for this many blocks comes back: its latent is that of
+    // a random corpus window where it plays. 0: never.
+    int revive = 2;
     double tempo = 120;              // bpm written to the MIDI
     std::uint64_t seed = 1;          // every random draw; the same seed gives the same song
     std::vector<std::filesystem::path> style_files;  // reference songs (.mid/.npz) for style mixing
@@ -56,6 +64,36 @@ inline std::optional<double> parse_threshold(const std::string& text) {
     }
     if (used != text.size() || text.empty() || !(v >= 0 && v <= 1))
         throw UsageError("--threshold '" + text + "': expected auto or a number in [0, 1]");
+    return v;
+}
+
+// "--repeat" text: "auto" (unset) or a number in [0, 1]; UsageError otherwise.
+inline std::optional<double> parse_share_or_auto(const std::string& option, const std::string& text) {
+    if (text == "auto") return std::nullopt;
+    std::size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || text.empty() || !(v >= 0 && v <= 1))
+        throw UsageError(option + " '" + text + "': expected auto or a number in [0, 1]");
+    return v;
+}
+
+// "--max-polyphony" text: "auto" (-1) or a whole number in 0..128; UsageError otherwise.
+inline int parse_polyphony_or_auto(const std::string& text) {
+    if (text == "auto") return -1;
+    std::size_t used = 0;
+    int v = -1;
+    try {
+        v = std::stoi(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || text.empty() || v < 0 || v > 128)
+        throw UsageError("--max-polyphony '" + text + "': expected auto or a whole number in 0..128");
     return v;
 }
 

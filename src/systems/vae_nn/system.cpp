@@ -45,6 +45,19 @@ VaeNnSampleSettings::VaeNnSampleSettings() {
                                  {"predicted", "input"}));
     table_.push_back(text_option(
         "--threshold", "decoded values below this are silence; auto: the run's per-instrument thresholds (best valid F1)", threshold));
+    table_.push_back(text_option("--repeat",
+                                 "chance that an instrument repeats its previous 4-bar block; auto: each instrument's share of "
+                                 "exact repeats in the run's corpus; 0: never",
+                                 repeat));
+    table_.push_back(text_option("--max-polyphony",
+                                 "at most this many pitches at once per instrument (the loudest kept); auto: the corpus's "
+                                 "99th percentile per instrument; 0: no cap",
+                                 max_polyphony));
+    table_.push_back(ranged(int_option("--revive",
+                                       "an instrument silent for this many blocks after it played comes back from a corpus "
+                                       "latent (0: never)",
+                                       o.revive),
+                            0, {}));
     table_.push_back(flag_option("--binarize", "notes at velocity 101 (strings 76), the default", binarize));
     table_.push_back(flag_option("--velocity", "decoded values as velocities", velocity));
     table_.push_back(path_list_option("--style", "reference songs (.mid/.npz) whose latents are mixed in", o.style_files));
@@ -69,6 +82,8 @@ VaeNnGenerateOptions VaeNnSampleSettings::resolve(const SampleRequest& request) 
     o.binarize = !velocity;
     o.noise_at = parse_noise_at(noise_at);
     o.threshold = parse_threshold(threshold);
+    o.repeat = parse_share_or_auto("--repeat", repeat);
+    o.max_polyphony = parse_polyphony_or_auto(max_polyphony);
     if (!keep.empty() && from.empty()) throw UsageError("--keep needs --from: the song whose instruments are kept");
     if (!from.empty()) {
         if (!request.prime.empty() || !seed_file.empty() || seed_from_corpus || seed_random)

@@ -14,6 +14,7 @@
 #include "runs/run_dir.hpp"
 #include "systems/vae_nn/model.hpp"
 #include "systems/vae_nn/run_info.hpp"
+#include "systems/vae_nn/song_prior.hpp"
 #include "systems/vae_nn/run_model.hpp"
 #include "systems/vae_nn/threshold_calibration.hpp"
 #include "util/error.hpp"
@@ -252,6 +253,7 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
     info.latent_nets = config.latent_nets;
     info.corpus = fs::absolute(config.corpus);
     if (resuming) info.thresholds = thresholds;
+    info.prior = measure_song_prior(train);
     if (group.writes()) {
         write_run_info(run, info);
         write_run_config(run, kVaeNnModelKind, config.corpus, settings_json(config),

@@ -1,0 +1,80 @@
+#include "systems/vae_nn/block_rules.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace quintet {
+
+namespace {
+
+// A block: 32 steps x 128 pitches (the VAE-NN window). Names of their own: this file joins unity batches.
+constexpr int kRuleSteps = 32, kRulePitches = 128, kRuleCells = kRuleSteps * kRulePitches;
+
+bool has_notes(const float* block) {
+    return std::any_of(block, block + kRuleCells, [](float v) { return v > 0; });
+}
+
+// Keeps the `cap` largest values at or above t in one step (ties: the lower pitch first); the rest become 0.
+void cap_step(float* step, float t, int cap) {
+    int above = 0;
+    for (int p = 0; p < kRulePitches; ++p) above += step[p] >= t;
+    if (above <= cap) return;
+    std::array<int, kRulePitches> order;
+    for (int p = 0; p < kRulePitches; ++p) order[std::size_t(p)] = p;
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return step[a] > step[b]; });
+    for (int k = cap; k < kRulePitches; ++k) step[order[std::size_t(k)]] = 0;
+}
+
+}  // namespace
+
+bool BlockRules::repeats() const {
+    return std::any_of(repeat.begin(), repeat.end(), [](double p) { return p > 0; });
+}
+
+void shape_blocks(float* const blocks[5], const BlockRules& r) {
+    for (int i = 0; i < 5; ++i) {
+        float* v = blocks[i];
+        const auto k = std::size_t(i);
+        if (r.silent[k]) {
+            std::fill(v, v + kRuleCells, 0.0f);
+            continue;
+        }
+        const float t = r.threshold[k];
+        if (r.polyphony[k] > 0)
+            for (int s = 0; s < kRuleSteps; ++s) cap_step(v + s * kRulePitches, t, r.polyphony[k]);
+        const float scale = i == kStringsIndex ? kStringsFactor : 1.0f;
+        const float note = kNoteValue * scale;
+        for (int c = 0; c < kRuleCells; ++c) {
+            const float x = v[c] < t ? 0.0f : v[c];
+            v[c] = r.binarize ? (x > 0 ? note : x) : std::clamp(x, 0.0f, 1.0f) * scale;
+        }
+    }
+}
+
+void repeat_blocks(float* const blocks[5], const float* const previous[5], const BlockRules& r, std::mt19937_64& rng) {
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    for (int i = 0; i < 5; ++i) {
+        const double u = uniform(rng);
+        if (u < r.repeat[std::size_t(i)] && has_notes(previous[i]))
+            std::memcpy(blocks[i], previous[i], sizeof(float) * kRuleCells);
+    }
+}
+
+void SilenceWatch::see(const float* const blocks[5]) {
+    for (int i = 0; i < 5; ++i) {
+        const auto k = std::size_t(i);
+        if (has_notes(blocks[i])) {
+            sounded_[k] = true;
+            silent_for_[k] = 0;
+        } else {
+            ++silent_for_[k];
+        }
+    }
+}
+
+bool SilenceWatch::due(int instrument) const {
+    const auto k = std::size_t(instrument);
+    return after_ > 0 && sounded_[k] && silent_for_[k] >= after_;
+}
+
+}  // namespace quintet

@@ -1,0 +1,47 @@
+#pragma once
+// What both VAE-NN generation loops (module and fast path) do to each decoded block before it joins the song
+// and is fed back (SEED-SPEC 9.1, plus the corpus rules of issue 13). Raw memory, no torch: blocks[i] is
+// instrument i's 32 x 128 block (VAE-NN order), rewritten in place.
+#include <array>
+#include <cstdint>
+#include <random>
+
+namespace quintet {
+
+inline constexpr float kNoteValue = 0.8f;       // binarised notes: 0.8 * 127 -> velocity 101 (SEED-SPEC 9.4)
+inline constexpr float kStringsFactor = 0.75f;  // "quieten the strings" -> 76
+inline constexpr int kStringsIndex = 3;
+
+struct BlockRules {
+    std::array<float, 5> threshold{};          // decoded values below are silence
+    std::array<int, 5> polyphony{};            // at most this many pitches at once (the loudest); 0: no cap
+    std::array<bool, 5> silent{};              // instruments the corpus never plays: always silent
+    std::array<double, 5> repeat{};            // chance that an instrument repeats its previous block
+    bool binarize = true;                      // notes at kNoteValue, else the decoded value
+    bool repeats() const;
+};
+
+// Threshold, polyphony cap, silence of absent instruments, then notes (binarised or clamped) with the strings
+// quietened.
+void shape_blocks(float* const blocks[5], const BlockRules& rules);
+
+// For each instrument, one uniform draw from rng (always five, so later draws do not depend on the music):
+// below rules.repeat[i], and when its previous block has notes, the new block becomes a copy of it.
+void repeat_blocks(float* const blocks[5], const float* const previous[5], const BlockRules& rules, std::mt19937_64& rng);
+
+// Counts, per instrument, the blocks since it last sounded; an instrument that has sounded in the song and then
+// stays silent for `after` blocks is due to be brought back (and its count starts again).
+class SilenceWatch {
+public:
+    explicit SilenceWatch(int after) : after_(after) {}
+    void see(const float* const blocks[5]);
+    bool due(int instrument) const;
+    void revived(int instrument) { silent_for_[std::size_t(instrument)] = 0; }
+
+private:
+    int after_;
+    std::array<bool, 5> sounded_{};
+    std::array<int, 5> silent_for_{};
+};
+
+}  // namespace quintet
