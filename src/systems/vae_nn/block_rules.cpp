@@ -10,8 +10,8 @@ namespace {
 // A block: 32 steps x 128 pitches (the VAE-NN window). Names of their own: this file joins unity batches.
 constexpr int kRuleSteps = 32, kRulePitches = 128, kRuleCells = kRuleSteps * kRulePitches;
 
-bool has_notes(const float* block) {
-    return std::any_of(block, block + kRuleCells, [](float v) { return v > 0; });
+bool has_notes(const float* cells, int n = kRuleCells) {
+    return std::any_of(cells, cells + n, [](float v) { return v > 0; });
 }
 
 // Keeps the `cap` largest values at or above t in one step (ties: the lower pitch first); the rest become 0.
@@ -28,7 +28,10 @@ void cap_step(float* step, float t, int cap) {
 }  // namespace
 
 bool BlockRules::repeats() const {
-    return std::any_of(repeat.begin(), repeat.end(), [](double p) { return p > 0; });
+    for (const auto& lags : repeat)
+        for (double p : lags)
+            if (p > 0) return true;
+    return false;
 }
 
 void shape_blocks(float* const blocks[5], const BlockRules& r) {
@@ -51,12 +54,26 @@ void shape_blocks(float* const blocks[5], const BlockRules& r) {
     }
 }
 
-void repeat_blocks(float* const blocks[5], const float* const previous[5], const BlockRules& r, std::mt19937_64& rng) {
+void repeat_bars(float* const blocks[5], const float* const previous[5], const BlockRules& r, std::mt19937_64& rng) {
+    constexpr int kBars = 4, kBarCells = kRuleCells / kBars;
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     for (int i = 0; i < 5; ++i) {
-        const double u = uniform(rng);
-        if (u < r.repeat[std::size_t(i)] && has_notes(previous[i]))
-            std::memcpy(blocks[i], previous[i], sizeof(float) * kRuleCells);
+        const auto& chance = r.repeat[std::size_t(i)];
+        for (int bar = 0; bar < kBars; ++bar) {
+            std::array<double, kBars> u;
+            for (auto& x : u) x = uniform(rng);
+            float* to = blocks[i] + bar * kBarCells;
+            if (!has_notes(to, kBarCells)) continue;
+            for (int lag = 1; lag <= kBars; ++lag) {
+                const int from_bar = bar - lag;
+                const float* from = from_bar >= 0 ? blocks[i] + from_bar * kBarCells : previous[i] + (from_bar + kBars) * kBarCells;
+                if (!has_notes(from, kBarCells)) continue;
+                if (u[std::size_t(lag - 1)] < chance[std::size_t(lag - 1)]) {
+                    std::memcpy(to, from, sizeof(float) * kBarCells);
+                    break;
+                }
+            }
+        }
     }
 }
 

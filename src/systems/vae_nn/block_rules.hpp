@@ -16,7 +16,9 @@ struct BlockRules {
     std::array<float, 5> threshold{};          // decoded values below are silence
     std::array<int, 5> polyphony{};            // at most this many pitches at once (the loudest); 0: no cap
     std::array<bool, 5> silent{};              // instruments the corpus never plays: always silent
-    std::array<double, 5> repeat{};            // chance that an instrument repeats its previous block
+    // Per instrument and lag 1..4, the chance that a sounding bar becomes a copy of the sounding bar that far
+    // back, asked lag by lag (song_prior.hpp).
+    std::array<std::array<double, 4>, 5> repeat{};
     bool binarize = true;                      // notes at kNoteValue, else the decoded value
     bool repeats() const;
 };
@@ -25,9 +27,11 @@ struct BlockRules {
 // quietened.
 void shape_blocks(float* const blocks[5], const BlockRules& rules);
 
-// For each instrument, one uniform draw from rng (always five, so later draws do not depend on the music):
-// below rules.repeat[i], and when its previous block has notes, the new block becomes a copy of it.
-void repeat_blocks(float* const blocks[5], const float* const previous[5], const BlockRules& rules, std::mt19937_64& rng);
+// Bar by bar (4 bars of 8 steps), for each instrument four uniform draws from rng (always 80 per block, so
+// later draws do not depend on the music): a bar with notes becomes a copy of the bar `lag` back (in this block
+// or `previous`, the block before) for the first lag 1..4 whose bar has notes and whose draw is below
+// rules.repeat[i][lag - 1]. Silent bars stay silent: rests are the decoder's.
+void repeat_bars(float* const blocks[5], const float* const previous[5], const BlockRules& rules, std::mt19937_64& rng);
 
 // Counts, per instrument, the blocks since it last sounded; an instrument that has sounded in the song and then
 // stays silent for `after` blocks is due to be brought back (and its count starts again).

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <set>
 #include <string>
 
@@ -43,6 +44,13 @@ void validate(const VaeNnGenerateOptions& o) {
     if (o.repeat && !(*o.repeat >= 0 && *o.repeat <= 1)) throw UsageError("--repeat must be in [0, 1] (or auto)");
     if (o.max_polyphony < -1 || o.max_polyphony > 128) throw UsageError("--max-polyphony must be in 0..128 (or auto)");
     if (o.revive < 0) throw UsageError("--revive must be >= 0 blocks");
+}
+
+// --repeat P: a sounding bar repeats with chance P, asked of the nearest sounding bar first (chance p at each of
+// the four lags with 1 - (1 - p)^4 = P).
+std::array<double, 4> spread_over_lags(double P) {
+    const double p = 1 - std::pow(1 - P, 0.25);
+    return {p, p, p, p};
 }
 
 // The blocks of a [5, 32, 128] CPU float tensor, as block_rules.hpp takes them.
@@ -146,10 +154,11 @@ BlockRules VaeNnGenerator::block_rules(const VaeNnGenerateOptions& o) const {
         r.threshold[i] = float(t[i]);  // compared in float, as the decoded values are
         if (prior_) {
             r.silent[i] = !prior_->plays[i];
-            r.repeat[i] = o.repeat.value_or(prior_->repeat[i]);
+            r.repeat[i] = prior_->repeat[i];
+            if (o.repeat) r.repeat[i] = spread_over_lags(*o.repeat);
             r.polyphony[i] = o.max_polyphony < 0 ? prior_->polyphony[i] : o.max_polyphony;
         } else {
-            r.repeat[i] = o.repeat.value_or(0.0);
+            r.repeat[i] = spread_over_lags(o.repeat.value_or(0.0));
             r.polyphony[i] = std::max(o.max_polyphony, 0);
         }
     }
@@ -219,10 +228,11 @@ torch::Tensor VaeNnGenerator::seed_window(const VaeNnGenerateOptions& o, std::mt
         std::size_t seen = 0;
         std::vector<std::pair<std::size_t, std::int64_t>> candidates;  // (song, window)
         for (auto id : ids) {
-            if (seen++ >= kEnoughSongs && best == kVaeInstruments) break;
+            if (seen++ >= kEnoughSongs && best == (o.seed_full_band ? kVaeInstruments : 1)) break;
             auto windows = vae_windows(store.load(id));
             if (windows.size(0) == 0) continue;
             auto playing = windows.flatten(2).gt(0).any(2).sum(1).contiguous();  // [n] instruments with notes
+            if (!o.seed_full_band) playing = playing.clamp_max(1).contiguous();     // any window with notes
             const auto* p = playing.data_ptr<std::int64_t>();
             for (std::int64_t w = 0; w < playing.size(0); ++w) {
                 if (p[w] > best) {
@@ -333,7 +343,7 @@ torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const Va
         if (rules.repeats()) {
             auto previous = song.narrow(1, std::int64_t(b - 1) * kWindowSteps, kWindowSteps).contiguous();
             auto before = block_pointers(previous);
-            repeat_blocks(blocks.data(), before.data(), rules, rng);
+            repeat_bars(blocks.data(), before.data(), rules, rng);
         }
         for (int i : kept_) block[i].copy_(kept_blocks_[b][i]);  // --keep: the song's own block, fed back too
         watch.see(blocks.data());
@@ -396,7 +406,7 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
             for (auto i = int(from); i < int(to); ++i) fast_->reconstruct(i, next.data_ptr<float>() + i * K, blocks[i]);
         });
         shape_blocks(blocks, rules);
-        if (rules.repeats()) repeat_blocks(blocks, before, rules, rng);
+        if (rules.repeats()) repeat_bars(blocks, before, rules, rng);
         for (int i : kept_)  // --keep: the song's own block, fed back too
             std::memcpy(blocks[i], kept_blocks_[b][i].data_ptr<float>(), sizeof(float) * kWindowSteps * kPitches);
         watch.see(blocks);

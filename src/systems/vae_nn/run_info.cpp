@@ -14,6 +14,7 @@ namespace {
 const char* const kInstrumentKeys[5] = {"piano", "guitar", "bass", "strings", "drums"};  // VAE-NN order
 std::string threshold_key(std::size_t i) { return std::string("threshold_") + kInstrumentKeys[i]; }
 std::string key(const char* what, std::size_t i) { return std::string(what) + "_" + kInstrumentKeys[i]; }
+std::string repeat_key(std::size_t i, std::size_t lag) { return key("repeat", i) + "_lag" + std::to_string(lag + 1); }
 
 double number_in(const std::map<std::string, std::string>& kv, const std::string& key, double low, double high,
                  const std::string& file) {
@@ -44,8 +45,10 @@ void write_run_info(const fs::path& run_dir, const VaeNnRunInfo& info) {
     if (info.prior)
         for (std::size_t i = 0; i < 5; ++i)
             w.add(key("plays", i), info.prior->plays[i])
-                .add(key("repeat", i), info.prior->repeat[i])
                 .add(key("polyphony", i), info.prior->polyphony[i]);
+    if (info.prior)
+        for (std::size_t i = 0; i < 5; ++i)
+            for (std::size_t lag = 0; lag < 4; ++lag) w.add(repeat_key(i, lag), info.prior->repeat[i][lag]);
     write_file_atomically(run_dir / "model.json", w.str());
 }
 
@@ -91,7 +94,7 @@ VaeNnRunInfo read_run_info(const fs::path& run_dir) {
             const std::string plays = kv.count(key("plays", i)) ? kv.at(key("plays", i)) : "";
             if (plays != "true" && plays != "false") throw FormatError(file.string(), "\"" + key("plays", i) + "\" must be true or false");
             prior.plays[i] = plays == "true";
-            prior.repeat[i] = number_in(kv, key("repeat", i), 0, 1, file.string());
+            for (std::size_t lag = 0; lag < 4; ++lag) prior.repeat[i][lag] = number_in(kv, repeat_key(i, lag), 0, 1, file.string());
             prior.polyphony[i] = int(number_in(kv, key("polyphony", i), 1, 128, file.string()));
         }
         info.prior = prior;

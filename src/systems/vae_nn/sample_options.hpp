@@ -26,6 +26,9 @@ struct VaeNnGenerateOptions {
     SeedSource seed_source = SeedSource::Auto;
     std::filesystem::path seed_file;
     int seed_block = 0;              // which 32-step block of seed_file
+    // A corpus seed: among the windows where the most instruments play (true: a full band), or among all
+    // windows with notes (false: songs have the corpus's mix of bands).
+    bool seed_full_band = true;
     double noise_sd = 0.5;           // the low end of the article's 0.5-1.0: more silences the song (docs/RESULTS.md)
     NoiseAt noise_at = NoiseAt::Predicted;
     // Decoded values below the threshold are silence. Unset: the run's per-instrument thresholds, calibrated
@@ -33,7 +36,8 @@ struct VaeNnGenerateOptions {
     std::optional<double> threshold;
     bool binarize = true;            // notes at 0.8 * 127 (else the decoded value as velocity)
     // The corpus rules (model.json's prior, song_prior.hpp; none for runs trained before it). Unset: the run's
-    // per-instrument share of exactly repeated 4-bar blocks; a value: that chance for every instrument, 0 off.
+    // per-instrument chances that a sounding bar repeats one of the 4 before it, by distance; a value: the chance
+    // that a sounding bar (with sounding bars before it) repeats one of them, for every instrument; 0 off.
     std::optional<double> repeat;
     // At most this many pitches at once per instrument: -1 the run's (the corpus's 99th percentile), 0 no cap.
     int max_polyphony = -1;

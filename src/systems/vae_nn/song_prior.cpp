@@ -2,10 +2,24 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <vector>
 
 namespace quintet {
+
+namespace {
+
+// The same cells sound (velocities aside: a repeated bar played louder is still a repeat).
+bool same_notes(const std::uint8_t* a, const std::uint8_t* b, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k)
+        if ((a[k] > 0) != (b[k] > 0)) return false;
+    return true;
+}
+
+bool sounds(const std::uint8_t* cells, std::size_t n) {
+    return std::any_of(cells, cells + n, [](std::uint8_t v) { return v > 0; });
+}
+
+}  // namespace
 
 SongPrior measure_song_prior(const WindowSet& train) {
     SongPrior prior;
@@ -13,7 +27,6 @@ SongPrior measure_song_prior(const WindowSet& train) {
     const std::size_t steps = std::size_t(train.spec.steps), pitches = std::size_t(train.spec.pitches);
     const std::size_t block = steps * pitches;
     auto cells = [&](std::int64_t w, int i) { return train.window(w) + std::size_t(i) * block; };
-    auto empty = [&](const std::uint8_t* b) { return std::all_of(b, b + block, [](std::uint8_t v) { return v == 0; }); };
     for (int i = 0; i < tracks && i < 5; ++i) {
         // Polyphony histogram over sounding steps.
         std::vector<std::int64_t> at(pitches + 1, 0);
@@ -40,15 +53,35 @@ SongPrior measure_song_prior(const WindowSet& train) {
                 }
             }
         }
-        // Exact repeats of a block in the next window of the same song.
-        std::int64_t playing = 0, repeated = 0;
-        for (auto [t, next] : consecutive_pairs(train)) {
-            const std::uint8_t* b = cells(next, i);
-            if (empty(b)) continue;
-            ++playing;
-            repeated += std::memcmp(b, cells(t, i), block) == 0;
+        // Bars of each song in order (a song's windows are consecutive in the set), and the nearest equal one of
+        // the 4 before each non-empty bar.
+        constexpr std::size_t kBarSteps = 8, kLags = 4;
+        const std::size_t bar_cells = kBarSteps * pitches, bars_per_window = steps / kBarSteps;
+        std::array<std::int64_t, kLags> equal_at{}, tried_at{};
+        std::vector<const std::uint8_t*> bars;  // the current song's bars so far
+        for (std::int64_t w = 0; w < train.size(); ++w) {
+            if (w == 0 || train.song[std::size_t(w)] != train.song[std::size_t(w - 1)] ||
+                train.index[std::size_t(w)] != train.index[std::size_t(w - 1)] + 1)
+                bars.clear();
+            for (std::size_t b = 0; b < bars_per_window; ++b) {
+                const std::uint8_t* bar = cells(w, i) + b * bar_cells;
+                if (sounds(bar, bar_cells) && bars.size() >= kLags) {
+                    // As generation asks: lag 1 first, then 2, ..., only of bars that sound.
+                    for (std::size_t lag = 1; lag <= kLags; ++lag) {
+                        const std::uint8_t* back = bars[bars.size() - lag];
+                        if (!sounds(back, bar_cells)) continue;
+                        ++tried_at[lag - 1];
+                        if (same_notes(bar, back, bar_cells)) {
+                            ++equal_at[lag - 1];
+                            break;
+                        }
+                    }
+                }
+                bars.push_back(bar);
+            }
         }
-        prior.repeat[std::size_t(i)] = playing > 0 ? double(repeated) / double(playing) : 0.0;
+        for (std::size_t lag = 0; lag < kLags; ++lag)
+            prior.repeat[std::size_t(i)][lag] = tried_at[lag] > 0 ? double(equal_at[lag]) / double(tried_at[lag]) : 0.0;
     }
     return prior;
 }

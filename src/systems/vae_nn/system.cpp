@@ -39,6 +39,10 @@ VaeNnSampleSettings::VaeNnSampleSettings() {
     table_.push_back(flag_option("--seed-from-corpus", "seed from a window of the run's training corpus (default when it exists)",
                                  seed_from_corpus));
     table_.push_back(flag_option("--seed-random", "seed from random latents", seed_random));
+    table_.push_back(text_option("--seed-band",
+                                 "a corpus seed from the windows where the most instruments play (full) or from any window "
+                                 "with notes (any: songs get the corpus's mix of bands)",
+                                 seed_band, {"full", "any"}));
     table_.push_back(
         ranged(double_option("--noise-sd", "sd of the Gaussian noise on the latents (the article: 0.5-1.0)", o.noise_sd), 0, {}));
     table_.push_back(text_option("--noise-at", "predicted (the original code) or input (the article's text)", noise_at,
@@ -46,8 +50,8 @@ VaeNnSampleSettings::VaeNnSampleSettings() {
     table_.push_back(text_option(
         "--threshold", "decoded values below this are silence; auto: the run's per-instrument thresholds (best valid F1)", threshold));
     table_.push_back(text_option("--repeat",
-                                 "chance that an instrument repeats its previous 4-bar block; auto: each instrument's share of "
-                                 "exact repeats in the run's corpus; 0: never",
+                                 "chance that a sounding bar repeats one of the 4 before it; auto: each instrument's shares "
+                                 "of such repeats in the run's corpus, by distance; 0: never",
                                  repeat));
     table_.push_back(text_option("--max-polyphony",
                                  "at most this many pitches at once per instrument (the loudest kept); auto: the corpus's "
@@ -83,6 +87,7 @@ VaeNnGenerateOptions VaeNnSampleSettings::resolve(const SampleRequest& request) 
     o.noise_at = parse_noise_at(noise_at);
     o.threshold = parse_threshold(threshold);
     o.repeat = parse_share_or_auto("--repeat", repeat);
+    o.seed_full_band = seed_band == "full";
     o.max_polyphony = parse_polyphony_or_auto(max_polyphony);
     if (!keep.empty() && from.empty()) throw UsageError("--keep needs --from: the song whose instruments are kept");
     if (!from.empty()) {

@@ -254,6 +254,12 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
     info.corpus = fs::absolute(config.corpus);
     if (resuming) info.thresholds = thresholds;
     info.prior = measure_song_prior(train);
+    {
+        std::string absent;
+        for (int i = 0; i < kVaeInstruments; ++i)
+            if (!info.prior->plays[std::size_t(i)]) absent += (absent.empty() ? "" : ", ") + std::string(kVaeInstrumentName[std::size_t(i)]);
+        if (!absent.empty()) progress.note("note: no notes for " + absent + " in the train split: generated songs keep them silent");
+    }
     if (group.writes()) {
         write_run_info(run, info);
         write_run_config(run, kVaeNnModelKind, config.corpus, settings_json(config),

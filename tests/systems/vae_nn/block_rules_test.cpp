@@ -76,32 +76,45 @@ TEST(BlockRules, AnInstrumentTheCorpusNeverPlaysStaysSilent) {
     EXPECT_EQ(b.notes(2), 0);
 }
 
-TEST(BlockRules, RepeatCopiesThePreviousBlockWithTheGivenChance) {
-    // Chance 1 repeats every instrument that had notes, chance 0 none; an empty previous block is never copied.
+TEST(BlockRules, RepeatCopiesABarFromTheDrawnDistanceIntoSoundingBarsOnly) {
+    // Lag 2 always: bar 0 copies bar 2 of the previous block, bar 1 its bar 3, bar 2 this block's (new) bar 0,
+    // bar 3 this block's bar 1. Bar 1 of the new block is silent and stays silent.
     Blocks previous, now;
-    previous.at(0, 1, 60) = 0.8f;
-    now.at(0, 7, 30) = 0.8f;
-    now.at(4, 7, 36) = 0.8f;
+    previous.at(0, 2 * 8, 60) = 0.8f;      // previous bar 2
+    previous.at(0, 3 * 8 + 1, 62) = 0.8f;  // previous bar 3
+    now.at(0, 0, 30) = 0.8f;               // bar 0
+    now.at(0, 2 * 8, 31) = 0.8f;           // bar 2
+    now.at(0, 3 * 8, 32) = 0.8f;           // bar 3
     auto r = plain_rules();
-    r.repeat.fill(1.0);
+    r.repeat[0] = {0.0, 1.0, 0.0, 0.0};
     std::mt19937_64 rng(1);
     const float* before[5] = {previous.ptr[0], previous.ptr[1], previous.ptr[2], previous.ptr[3], previous.ptr[4]};
-    repeat_blocks(now.ptr, before, r, rng);
-    EXPECT_EQ(now.data[0], previous.data[0]);
-    EXPECT_EQ(now.notes(4), 1);  // drums: nothing to repeat
-    // With chance p, about p of many draws repeat (binomial, 4,000 draws: within 5 sd).
-    r.repeat.fill(0.3);
-    int copies = 0;
-    for (int k = 0; k < 800; ++k) {
-        Blocks fresh;
-        for (int i = 0; i < 5; ++i) fresh.at(i, 0, 10) = 0.8f;
-        Blocks last;
-        for (int i = 0; i < 5; ++i) last.at(i, 1, 20) = 0.8f;
+    repeat_bars(now.ptr, before, r, rng);
+    EXPECT_GT(now.at(0, 0, 60), 0.0f);   // bar 0 = previous bar 2
+    EXPECT_EQ(now.at(0, 0, 30), 0.0f);
+    EXPECT_EQ(now.at(0, 8 + 1, 62), 0.0f);  // bar 1 was silent: stays silent
+    EXPECT_GT(now.at(0, 16, 60), 0.0f);  // bar 2 = the new bar 0
+    EXPECT_EQ(now.at(0, 16, 31), 0.0f);
+    EXPECT_GT(now.at(0, 24, 32), 0.0f);  // bar 3 would copy bar 1, which is silent: it stays as decoded
+    EXPECT_EQ(now.notes(0), 3);          // bars 0, 2 and the untouched 3
+    // Every bar sounding: a bar copies unless all four draws miss, 1 - 0.9 * 0.9 * 0.95 * 0.95 = 0.269 of many
+    // (binomial, within 5 sd).
+    r.repeat.fill({0.1, 0.1, 0.05, 0.05});
+    int copies = 0, bars = 0;
+    for (int k = 0; k < 400; ++k) {
+        Blocks last, fresh;
+        for (int i = 0; i < 5; ++i)
+            for (int bar = 0; bar < 4; ++bar) {
+                last.at(i, bar * 8, 20 + bar) = 0.8f;
+                fresh.at(i, bar * 8 + 1, 50 + bar) = 0.8f;
+            }
         const float* lp[5] = {last.ptr[0], last.ptr[1], last.ptr[2], last.ptr[3], last.ptr[4]};
-        repeat_blocks(fresh.ptr, lp, r, rng);
-        for (int i = 0; i < 5; ++i) copies += fresh.at(i, 1, 20) > 0;
+        repeat_bars(fresh.ptr, lp, r, rng);
+        for (int i = 0; i < 5; ++i)
+            for (int bar = 0; bar < 4; ++bar, ++bars) copies += fresh.at(i, bar * 8 + 1, 50 + bar) == 0.0f;
     }
-    EXPECT_NEAR(copies / 4000.0, 0.3, 5 * std::sqrt(0.3 * 0.7 / 4000));
+    const double p = 1 - 0.9 * 0.9 * 0.95 * 0.95;
+    EXPECT_NEAR(double(copies) / bars, p, 5 * std::sqrt(p * (1 - p) / bars));
 }
 
 TEST(BlockRules, SilenceWatchCallsBackAnInstrumentAfterItsQuietBlocks) {
@@ -120,29 +133,41 @@ TEST(BlockRules, SilenceWatchCallsBackAnInstrumentAfterItsQuietBlocks) {
     EXPECT_FALSE(SilenceWatch(0).due(4));
 }
 
-TEST(SongPrior, CountsBandRepeatsAndPolyphonyOfHandMadeWindows) {
-    // One song of three windows. Piano: window 0 and 1 equal (one repeat of the two pairs where it plays), a
-    // 3-note chord on 10 of its 96 sounding steps, one note on the others. Guitar never plays.
+TEST(SongPrior, CountsBandBarRepeatsAndPolyphonyOfHandMadeWindows) {
+    // One song of three windows (12 bars of 8 steps). Piano: bars alternate A B A B ... from bar 0 to 7, then bars
+    // 8-11 are C (louder, still C) D C E. Guitar never plays. Drums: bar 5 only.
     WindowSet set;
     set.spec = vae_window_spec();
     set.song = {0, 0, 0};
     set.index = {0, 1, 2};
     set.songs = 1;
     set.cells.assign(3 * set.spec.window_cells(), 0);
-    auto cell = [&](int w, int i, int step, int pitch) -> std::uint8_t& {
-        return set.window(w)[std::size_t(i) * 32 * 128 + std::size_t(step) * 128 + std::size_t(pitch)];
+    auto cell = [&](int bar, int i, int step, int pitch) -> std::uint8_t& {
+        const int w = bar / 4, s = (bar % 4) * 8 + step;
+        return set.window(w)[std::size_t(i) * 32 * 128 + std::size_t(s) * 128 + std::size_t(pitch)];
     };
-    for (int w = 0; w < 3; ++w)
-        for (int s = 0; s < 32; ++s) cell(w, 0, s, w == 2 ? 62 : 60) = 90;
-    for (int s = 0; s < 10; ++s) cell(2, 0, s, 64) = cell(2, 0, s, 67) = 90;
-    for (int s = 0; s < 4; ++s) cell(1, 4, s, 36) = 100;  // drums only in window 1: never a repeat
+    for (int bar = 0; bar < 8; ++bar) cell(bar, 0, 0, bar % 2 == 0 ? 60 : 64) = 90;
+    cell(8, 0, 2, 67) = 90;
+    cell(9, 0, 2, 69) = 90;
+    cell(10, 0, 2, 67) = 120;
+    cell(11, 0, 3, 71) = 90;
+    // A 3-note chord on 10 steps of bar 11; one note on the piano's other sounding steps.
+    for (int s = 4; s < 8; ++s) cell(11, 0, s, 40) = cell(11, 0, s, 43) = cell(11, 0, s, 47) = 90;
+    cell(5, 4, 0, 36) = 100;
     const SongPrior p = measure_song_prior(set);
     EXPECT_TRUE(p.plays[0]);
     EXPECT_FALSE(p.plays[1]);
     EXPECT_TRUE(p.plays[4]);
-    EXPECT_DOUBLE_EQ(p.repeat[0], 0.5);
-    EXPECT_DOUBLE_EQ(p.repeat[4], 0.0);
-    // 96 sounding steps, 10 with 3 notes: the 99th percentile (the 96th step in order) is 3.
+    // Piano bars 4..11 (8 bars with 4 sounding bars before them), asked lag by lag: every one is asked lag 1 and
+    // none equals its neighbour; bars 4-7 and 10 equal the bar 2 back (bar 10 = bar 8, velocity aside): 5 of the
+    // 8 asked at lag 2; bars 8, 9, 11 go on to lags 3 (no) and 4 (no).
+    EXPECT_DOUBLE_EQ(p.repeat[0][0], 0.0);
+    EXPECT_DOUBLE_EQ(p.repeat[0][1], 5.0 / 8);
+    EXPECT_DOUBLE_EQ(p.repeat[0][2], 0.0);
+    EXPECT_DOUBLE_EQ(p.repeat[0][3], 0.0);
+    EXPECT_DOUBLE_EQ(p.repeat[4][1], 0.0);  // the one drum bar repeats nothing
+    // Sounding piano steps: 8 + 1 + 1 + 1 + 1 + 4 (bar 11: pitch 71 at step 3, the chord at 4-7) = 16; four of them
+    // have 3 notes: the 99th percentile (the 16th step in order) is 3.
     EXPECT_EQ(p.polyphony[0], 3);
     EXPECT_EQ(p.polyphony[4], 1);
 }
