@@ -27,8 +27,8 @@ struct VaeNnGenerateOptions {
     std::filesystem::path seed_file;
     int seed_block = 0;              // which 32-step block of seed_file
     // A corpus seed: among the windows where the most instruments play (true: a full band), or among all
-    // windows with notes (false: songs have the corpus's mix of bands).
-    bool seed_full_band = true;
+    // windows with notes (false, the default: songs get the corpus's mix of bands; docs/RESULTS.md, issue 13).
+    bool seed_full_band = false;
     double noise_sd = 0.5;           // the low end of the article's 0.5-1.0: more silences the song (docs/RESULTS.md)
     NoiseAt noise_at = NoiseAt::Predicted;
     // Decoded values below the threshold are silence. Unset: the run's per-instrument thresholds, calibrated
@@ -42,8 +42,8 @@ struct VaeNnGenerateOptions {
     // At most this many pitches at once per instrument: -1 the run's (the corpus's 99th percentile), 0 no cap.
     int max_polyphony = -1;
     // An instrument that has played and then stays silent for this many blocks comes back: its latent is that of
-    // a random corpus window where it plays. 0: never.
-    int revive = 2;
+    // a random corpus window where it plays. 0: never. 4 (16 bars) measured best (docs/RESULTS.md, issue 13).
+    int revive = 4;
     double tempo = 120;              // bpm written to the MIDI
     std::uint64_t seed = 1;          // every random draw; the same seed gives the same song
     std::vector<std::filesystem::path> style_files;  // reference songs (.mid/.npz) for style mixing

@@ -133,8 +133,10 @@ TEST(VaeGeneration, DrumStyleLeavesTheOtherInstrumentsAlone) {
     QUINTET_REQUIRE_SHARED_DATA("lpd5");
     VaeNnGenerator gen(trained_run());
     auto o = seeded_from("mma__solo_solo", 1);
-    o.noise_sd = 0;  // so only the style can change anything
+    o.noise_sd = 0;  // so only the style can change anything (the bar repeats' draws follow the style's: off)
     o.threshold = 0.05;
+    o.repeat = 0.0;
+    o.revive = 0;
     auto plain = gen.generate(o);
     o.style_files = {drums_only("freedoom__freedoom1_D_E1M7")};
     auto lib = gen.style_library(gen.style_songs(o));
@@ -211,6 +213,7 @@ TEST(VaeGeneration, CorpusSeedIsATrainWindowWithTheMostInstruments) {
     for (std::uint64_t seed = 1; seed <= 6; ++seed) {
         VaeNnGenerateOptions o;
         o.seed_source = SeedSource::Corpus;
+        o.seed_full_band = true;
         std::mt19937_64 rng(seed);
         torch::Generator g = at::detail::createCPUGenerator(seed);
         auto window = gen.seed_window(o, rng, g);
@@ -222,6 +225,23 @@ TEST(VaeGeneration, CorpusSeedIsATrainWindowWithTheMostInstruments) {
     }
     if ((playing == most).sum().item<std::int64_t>() > 1) {
         EXPECT_GT(picked.size(), 1u) << "the draw should vary with the seed";
+    }
+    // The default (--seed-band any): a train window with notes, whatever its band; over 12 seeds the bands vary
+    // when the store's windows do.
+    std::set<std::int64_t> bands;
+    for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+        VaeNnGenerateOptions o;
+        o.seed_source = SeedSource::Corpus;
+        std::mt19937_64 rng(seed);
+        torch::Generator g = at::detail::createCPUGenerator(seed);
+        auto window = gen.seed_window(o, rng, g);
+        const auto band = window.flatten(1).gt(0).any(1).sum().item<std::int64_t>();
+        EXPECT_GE(band, 1) << "seed " << seed;
+        bands.insert(band);
+        EXPECT_GE((train - window.unsqueeze(0)).abs().flatten(1).amax(1).eq(0).nonzero().size(0), 1) << "seed " << seed;
+    }
+    if (playing.gt(0).sum().item<std::int64_t>() > (playing == most).sum().item<std::int64_t>() * 2) {
+        EXPECT_GT(bands.size(), 1u) << "seeds should reach windows of other bands";
     }
 }
 
