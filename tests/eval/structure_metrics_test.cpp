@@ -207,13 +207,41 @@ TEST(StructureMetrics, SetPoolsPairsAndBars) {
     for (const auto& r : ev.rows())
         if (r.scope == "piano" && r.metric == "dropout") {
             ++dropout_rows;
-            if (r.file == "dies") EXPECT_EQ(r.value.value, 1.0);
-            if (r.file == "lives") EXPECT_EQ(r.value.value, 0.0);
-            if (r.file == "short") EXPECT_TRUE(r.value.is_nan());
+            if (r.file == "dies") {
+                EXPECT_EQ(r.value.value, 1.0);
+            } else if (r.file == "lives") {
+                EXPECT_EQ(r.value.value, 0.0);
+            } else {
+                EXPECT_TRUE(r.value.is_nan());
+            }
         }
     EXPECT_EQ(dropout_rows, 3u);
     const std::string md = comparison_markdown(compare_sets(ev, ev));
     EXPECT_NE(md.find("| piano | dropout | 0.5 | 0.5 | 0 | mean over songs |"), std::string::npos) << md;
+}
+
+// The same notes at 4 and at 24 steps per beat (onsets off the 8th grid included) give the same values.
+TEST(StructureMetrics, ResolutionDoesNotMatter) {
+    auto at = [](int res) {
+        const std::size_t bar = 4 * static_cast<std::size_t>(res), sixteenth = static_cast<std::size_t>(res) / 4;
+        auto mt = empty_lpd5(66 * bar, res);
+        for (std::size_t b = 0; b < 66; ++b) {
+            if (b < 30) put_note(mt.tracks[kPiano], 60 + static_cast<int>(b % 3), b * bar + sixteenth * (b % 2), sixteenth);
+            put_note(mt.tracks[kBass], 36, b * bar + 3 * sixteenth, 2 * sixteenth);  // the second 8th, off-beat 16th
+        }
+        return structure_rows(mt, structure_metrics(mt));
+    };
+    const auto coarse = at(4), fine = at(24);
+    ASSERT_EQ(coarse.size(), fine.size());
+    for (std::size_t i = 0; i < fine.size(); ++i) {
+        EXPECT_EQ(coarse[i].metric, fine[i].metric);
+        EXPECT_TRUE(coarse[i].value.value == fine[i].value.value || (coarse[i].value.is_nan() && fine[i].value.is_nan()))
+            << fine[i].scope << " " << fine[i].metric;
+    }
+    EXPECT_EQ(row(fine, "piano", "dropout")->value.value, 1.0);
+    // Piano: C C# D repeating, on the first 8th (16th offsets 0 and 1 share it): bar b equals bar b-3 from bar 4.
+    EXPECT_DOUBLE_EQ(row(fine, "piano", "bar_repeat_4")->value.value, 27.0 / 30.0);
+    EXPECT_DOUBLE_EQ(row(fine, "bass", "bar_repeat_1")->value.value, 65.0 / 66.0);
 }
 
 #ifdef QUINTET_HAVE_ZIP
