@@ -98,7 +98,7 @@ SetEvaluator::SetEvaluator(EvalOptions options) : options_(std::move(options)), 
 
 SongEvaluation evaluate_song(const std::string& file, const Multitrack& input, const EvalOptions& options) {
     const Multitrack mt = prepare_for_eval(input);
-    SongEvaluation out{{}, {}, {}, BarSet(options.grid)};
+    SongEvaluation out{{}, {}, {}, BarSet(options.grid), {}, {}};
     auto& rows = out.rows;
     for (const auto& v : muspy_metrics(note_music(mt), options.muspy)) rows.push_back({file, "song", v.metric, v.value});
     for (std::size_t i = 0; i < mt.tracks.size(); ++i)
@@ -116,6 +116,9 @@ SongEvaluation evaluate_song(const std::string& file, const Multitrack& input, c
         const std::string paper = paper_metric(v.metric);
         if (differs_with_chroma(paper)) rows.push_back({file, v.scope, paper + "_band", v.value});
     }
+    out.structure = structure_metrics(mt, options.structure);
+    for (const auto& v : structure_rows(mt, out.structure)) rows.push_back({file, v.scope, v.metric, v.value});
+    for (const auto& t : mt.tracks) out.track_scopes.push_back(lower(t.name));
     out.bars.add(mt);
     return out;
 }
@@ -135,6 +138,24 @@ void SetEvaluator::add(SongEvaluation&& song) {
         rows_.insert(rows_.end(), std::make_move_iterator(song.rows.begin()), std::make_move_iterator(song.rows.end()));
     musegan_pc_ = pool_musegan({musegan_pc_, song.musegan_pitch_class});
     musegan_band_ = pool_musegan({musegan_band_, song.musegan_band});
+    if (song.structure.judged_for_dropout) ++dropout_songs_;
+    for (std::size_t i = 0; i < song.structure.tracks.size() && i < song.track_scopes.size(); ++i) {
+        if (i == structure_.size()) {
+            StructureSlot slot;
+            slot.scope = song.track_scopes[i];
+            structure_.push_back(slot);
+        }
+        if (structure_[i].scope != song.track_scopes[i])
+            throw UsageError("all songs of a set need the same tracks: " + song.track_scopes[i] + " vs " + structure_[i].scope);
+        const TrackStructure& t = song.structure.tracks[i];
+        if (song.structure.judged_for_dropout && t.plays_early) {
+            ++structure_[i].judged;
+            if (t.silent_late) ++structure_[i].dead;
+        }
+        structure_[i].onset_bars += t.onset_bars;
+        structure_[i].repeats_window += t.repeats_window;
+        structure_[i].repeats_previous += t.repeats_previous;
+    }
     bars_.append(song.bars);
 }
 
@@ -161,6 +182,16 @@ std::vector<SummaryValue> SetEvaluator::summary() const {
         for (int p = 0; p < kMuseganPairs; ++p)
             out.push_back({musegan_pair_name(p), band ? "TD_band" : "TD", pooled.pair[p], pooled.pair_count[p], "mean over bars"});
     }
+    auto share = [](std::size_t part, std::size_t whole) {
+        return whole ? static_cast<double>(part) / static_cast<double>(whole) : kNaN;
+    };
+    for (const auto& t : structure_) {
+        out.push_back({t.scope, kDropoutMetric, share(t.dead, t.judged), t.judged, "mean over songs"});
+        out.push_back({t.scope, kRepeatWindowMetric, share(t.repeats_window, t.onset_bars), t.onset_bars, "mean over bars"});
+        out.push_back({t.scope, kRepeatPreviousMetric, share(t.repeats_previous, t.onset_bars), t.onset_bars, "mean over bars"});
+    }
+    // Songs that reach into bar 64, the only ones judged for dropout.
+    out.push_back({"set", "dropout_songs", static_cast<double>(dropout_songs_), dropout_songs_, "set"});
     const Diversity d = diversity(bars_, options_.diversity);
     out.push_back({"set", "bars", static_cast<double>(bars_.seen()), bars_.seen(), "set"});  // non-empty bars
     out.push_back({"set", "mean_pairwise_distance", d.mean_pairwise_distance, d.pairs, "set"});
@@ -205,7 +236,10 @@ std::string comparison_markdown(const Comparison& c) {
     md << "# Evaluation\n\n"
        << "Generated: " << c.generated_songs << " songs; reference: " << c.reference_songs << " songs. "
        << "MusPy metrics are means over songs, MuseGAN metrics (EB, UP, QN, PP, IS, DP, UPC, TD; `_band` = the "
-          "original code's band chroma) means over bars; difference = generated - reference.\n\n"
+          "original code's band chroma) means over bars; dropout = share of (song, track) pairs of songs of 64+ bars "
+          "where a track with an onset in bars 1-8 is silent in bars 33-64 (n = pairs; dropout_songs = songs judged); "
+          "bar_repeat_4 / bar_repeat_1 = share of bars with an onset whose 8th-note onsets equal one of the previous "
+          "4 bars / the previous bar (n = bars); difference = generated - reference.\n\n"
        << "| scope | metric | generated | reference | difference | pooled |\n"
        << "|---|---|---|---|---|---|\n";
     for (const auto& r : c.rows)

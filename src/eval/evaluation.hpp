@@ -11,6 +11,7 @@
 #include "eval/musegan_metrics.hpp"
 #include "eval/muspy_metrics.hpp"
 #include "eval/set_metrics.hpp"
+#include "eval/structure_metrics.hpp"
 #include "roll/multitrack.hpp"
 
 namespace quintet::eval {
@@ -30,6 +31,7 @@ struct EvalOptions {
     BarGrid grid;
     DiversityOptions diversity;
     NoveltyOptions novelty;
+    StructureOptions structure;  // dropout and bar repetition (8th-note onsets, bars 1-8 vs 33-64)
     bool keep_rows = true;  // SetEvaluator::rows() keeps every per-file value (off for big sets: only sums)
 };
 
@@ -51,6 +53,8 @@ struct SongEvaluation {
     std::vector<FileRow> rows;
     MuseganResult musegan_pitch_class{}, musegan_band{};
     BarSet bars;
+    StructureResult structure;
+    std::vector<std::string> track_scopes;  // lower-case track names, the scopes of `structure`
 };
 // `mt` in any layout or resolution (prepare_for_eval is applied). `file` names it in per_file rows.
 SongEvaluation evaluate_song(const std::string& file, const Multitrack& mt, const EvalOptions& options = {});
@@ -64,7 +68,8 @@ public:
     std::size_t songs() const { return songs_; }
     const std::vector<FileRow>& rows() const { return rows_; }  // empty unless options.keep_rows
     const BarSet& bars() const { return bars_; }
-    // MusPy means over songs, MuseGAN values over all bars (as the paper's tables), diversity of the bars.
+    // MusPy means over songs, MuseGAN values over all bars (as the paper's tables), dropout over the judged
+    // (song, track) pairs, bar repetition over the bars with an onset, diversity of the bars.
     std::vector<SummaryValue> summary() const;
 
 private:
@@ -79,6 +84,13 @@ private:
     std::vector<MeanSlot> muspy_;  // in first-seen order
     std::map<std::pair<std::string, std::string>, std::size_t> muspy_index_;
     MuseganResult musegan_pc_{}, musegan_band_{};  // pooled over every bar added so far
+    struct StructureSlot {
+        std::string scope;
+        std::size_t judged = 0, dead = 0;                           // (song, track) pairs judged for dropout
+        std::size_t onset_bars = 0, repeats_window = 0, repeats_previous = 0;
+    };
+    std::vector<StructureSlot> structure_;  // per track, in file order (LPD-5 after prepare_for_eval)
+    std::size_t dropout_songs_ = 0;         // songs long enough to be judged for dropout
     BarSet bars_;
 };
 

@@ -89,8 +89,10 @@ std::string html_report(const HtmlReport& r) {
       << "</title>\n<style>" << kStyle << "</style></head>\n<body>\n<h1>" << escape(r.title) << "</h1>\n"
       << "<p>Generated: " << c.generated_songs << " songs; reference: " << c.reference_songs
       << " songs. MusPy metrics are means over songs; MuseGAN metrics (EB, UP, QN, PP, IS, DP, UPC, TD; "
-         "<code>_band</code> = the original code's band chroma) means over bars; difference = generated &minus; "
-         "reference.</p>\n<p id=\"media-check\">media check: pending</p>\n";
+         "<code>_band</code> = the original code's band chroma) means over bars; <code>dropout</code> = share of "
+         "(song, track) pairs of songs of 64+ bars where a track with an onset in bars 1-8 is silent in bars 33-64; "
+         "<code>bar_repeat_4</code> / <code>bar_repeat_1</code> = share of bars with an onset whose 8th-note onsets "
+         "equal one of the previous 4 bars / the previous bar; difference = generated &minus; reference.</p>\n<p id=\"media-check\">media check: pending</p>\n";
     for (const auto& n : r.notes) h << "<p class=\"note\">" << escape(n) << "</p>\n";
 
     if (!r.songs.empty()) {

@@ -62,8 +62,9 @@ TEST(Evaluation, SetSummaryByHand) {
     auto empty_piano = chord_song();
     std::fill(empty_piano.tracks[1].roll.begin(), empty_piano.tracks[1].roll.end(), 0);
     ev.add("b.npz", empty_piano);
-    // Per song: 6 MusPy scopes x 14, 34 MuseGAN rows, 14 band-chroma rows (UPC, IS x 4 tracks, TD x 6 pairs).
-    EXPECT_EQ(ev.rows().size(), 2u * (6 * 14 + 34 + 14));
+    // Per song: 6 MusPy scopes x 14, 34 MuseGAN rows, 14 band-chroma rows (UPC, IS x 4 tracks, TD x 6 pairs),
+    // 3 structure rows x 5 tracks (dropout, bar_repeat_4, bar_repeat_1).
+    EXPECT_EQ(ev.rows().size(), 2u * (6 * 14 + 34 + 14 + 5 * 3));
     const auto s = ev.summary();
     // MusPy song pitch_range: 67 - 36 = 31 and 0 (bass alone: 36 - 36) -> mean 15.5.
     ASSERT_NE(find(s, "song", "pitch_range"), nullptr);

@@ -254,8 +254,8 @@ void run(EvalArgs a) {
 
 const bool registered = quintet::cli::register_command([](CLI::App& app, int argc, char** argv) {
     auto args = std::make_shared<EvalArgs>();
-    auto* cmd = app.add_subcommand("eval", "objective metrics (MusPy, MuseGAN, diversity, novelty) of generated songs "
-                                           "next to a reference set");
+    auto* cmd = app.add_subcommand("eval", "objective metrics (MusPy, MuseGAN, dropout, bar repetition, diversity, "
+                                           "novelty) of generated songs next to a reference set");
     cmd->add_option("generated", args->generated, "generated songs: .npz, .mid, folders, or a corpus store");
     cmd->add_option("--reference,-r", args->reference,
                     "reference set: a corpus store, .npz/.mid files or folders (default with --model: the run's corpus)");
