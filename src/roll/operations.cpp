@@ -49,6 +49,28 @@ std::size_t longest_track(const Multitrack& mt) {
 
 }  // namespace
 
+void strike_drums(Multitrack& mt) {
+    const std::size_t steps = mt.steps();
+    for (auto& t : mt.tracks) {
+        std::vector<std::uint8_t> twice(2 * steps * kPitches, 0);
+        for (std::size_t s = 0; s < t.steps(); ++s)
+            for (int p = 0; p < kPitches; ++p) {
+                const std::uint8_t v = t.at(s, p);
+                twice[(2 * s) * kPitches + std::size_t(p)] = v;
+                if (!t.is_drum) twice[(2 * s + 1) * kPitches + std::size_t(p)] = v;
+            }
+        twice.resize(2 * t.steps() * kPitches);
+        t.roll = std::move(twice);
+    }
+    std::vector<double> tempo;
+    for (double bpm : mt.tempo) tempo.insert(tempo.end(), {bpm, bpm});
+    mt.tempo = std::move(tempo);
+    std::vector<std::uint8_t> downbeat;
+    for (std::uint8_t d : mt.downbeat) downbeat.insert(downbeat.end(), {d, 0});
+    mt.downbeat = std::move(downbeat);
+    mt.resolution *= 2;
+}
+
 void set_resolution(Multitrack& mt, int new_resolution) {
     if (new_resolution <= 0) throw UsageError("set_resolution: resolution must be positive, got " + std::to_string(new_resolution));
     if (mt.resolution <= 0) throw UsageError("set_resolution: multitrack has resolution " + std::to_string(mt.resolution));

@@ -17,6 +17,11 @@ void trim(Multitrack& mt, std::size_t start, std::size_t end);  // keep steps [s
 void trim_trailing_silence(Multitrack& mt);  // drop steps after the last active one (all tracks)
 void binarize(Multitrack& mt, int threshold = 0, std::uint8_t on_value = 100);  // > threshold -> on_value
 void clip(Multitrack& mt, int lo = 0, int hi = 127);
+// Drum cells as strokes: a drum does not sustain, so consecutive on-cells of a drum track are separate hits
+// (a coarse roll such as the VAE-NN's 2 steps per beat marks "a hit in this 8th" in each cell). The song goes to
+// twice the resolution; pitched tracks, tempo and downbeats keep their timing, and each drum cell sounds in its
+// first half only, so the MIDI written from it has one note per cell instead of one held note per run.
+void strike_drums(Multitrack& mt);
 void transpose(Multitrack& mt, int semitones);  // drums untouched; notes pushed out of 0..127 are dropped
 // Keep pitches [lo, hi) in place (others zeroed).
 void crop_pitch_range(Multitrack& mt, int lo, int hi);

@@ -1,5 +1,6 @@
 // Piano-roll operations against hand-computed pypianoroll 1.x results.
 #include "roll/operations.hpp"
+#include "roll/notes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -335,4 +336,35 @@ TEST(MergeLpd5, FiveTracksMaxVelocityDroppedFamiliesIgnored) {
 }
 
 }  // namespace
+}  // namespace quintet
+
+namespace quintet {
+
+// ---- strike_drums ----
+
+TEST(StrikeDrums, ARunOfDrumCellsBecomesOneHitPerCellAndPitchedNotesKeepTheirLength) {
+    // 2 steps per beat: a kick held over steps 0-3 (four 8th-note hits), a piano note over steps 1-2.
+    Multitrack mt = one_track(4, 2);
+    mt.tracks[0].at(1, 60) = mt.tracks[0].at(2, 60) = 90;
+    mt.tracks.push_back(make_track("drums", 0, true, 4));
+    for (std::size_t s = 0; s < 4; ++s) mt.tracks[1].at(s, 36) = 100;
+    mt.tempo = {120, 120, 90, 90};
+    mt.downbeat = {1, 0, 0, 0};
+    strike_drums(mt);
+    EXPECT_EQ(mt.resolution, 4);
+    EXPECT_EQ(mt.tempo, (std::vector<double>{120, 120, 120, 120, 90, 90, 90, 90}));
+    EXPECT_EQ(mt.downbeat, (std::vector<std::uint8_t>{1, 0, 0, 0, 0, 0, 0, 0}));
+    const auto kicks = track_notes(mt.tracks[1], 1);
+    ASSERT_EQ(kicks.size(), 4u);
+    for (std::size_t k = 0; k < 4; ++k) {
+        EXPECT_EQ(kicks[k].start, 2 * k);
+        EXPECT_EQ(kicks[k].length, 1u);
+        EXPECT_EQ(kicks[k].velocity, 100);
+    }
+    const auto piano = track_notes(mt.tracks[0], 0);
+    ASSERT_EQ(piano.size(), 1u);
+    EXPECT_EQ(piano[0].start, 2u);   // step 1 at 2 per beat = step 2 at 4 per beat
+    EXPECT_EQ(piano[0].length, 4u);  // the same quarter note
+}
+
 }  // namespace quintet

@@ -444,6 +444,7 @@ Multitrack VaeNnGenerator::generate(const VaeNnGenerateOptions& o) {
     if ((!o.style_files.empty() || !o.style_artist.empty()) && style.empty())
         throw UsageError("the style reference songs have no notes");
     auto mt = rolls_to_multitrack(generate_rolls(seed, opts, style, rng, gen), vae_window_spec().tracks, kVaeResolution, o.tempo);
+    strike_drums(mt);  // a drum cell at 2 steps per beat is a hit in that 8th, not a held note
     mt.name = "VAE-NN " + run_dir_.filename().string() + " seed " + std::to_string(o.seed);
     return mt;
 }

@@ -93,26 +93,30 @@ TEST(VaeGeneration, SongLayoutVelocitiesAndSeedBlock) {
     o.threshold = 0.05;  // let a barely trained model play something
     auto song = gen.generate(o);
     ASSERT_EQ(song.tracks.size(), 5u);
-    EXPECT_EQ(song.resolution, 2);
+    // Written at 4 steps per beat: every 2-step-per-beat cell is two steps; a drum cell sounds in the first only
+    // (a stroke per cell, strike_drums), a pitched cell in both.
+    EXPECT_EQ(song.resolution, 4);
     const char* names[] = {"Drums", "Piano", "Guitar", "Bass", "Strings"};
     const int programs[] = {0, 0, 24, 32, 48};
     for (int f = 0; f < 5; ++f) {
         EXPECT_EQ(song.tracks[f].name, names[f]);
         EXPECT_EQ(song.tracks[f].program, programs[f]);
         EXPECT_EQ(song.tracks[f].is_drum, f == 0);
-        EXPECT_EQ(song.tracks[f].steps(), 96u);
+        EXPECT_EQ(song.tracks[f].steps(), 192u);
         // binarised: 0.8 * 127 -> 101, strings x 0.75 -> 76 (SEED-SPEC 9.4)
         for (auto v : song.tracks[f].roll) ASSERT_TRUE(v == 0 || v == (f == 4 ? 76 : 101)) << int(v);
+        for (std::size_t s = 0; s < 96; ++s)
+            for (int p = 0; p < 128; ++p)
+                ASSERT_EQ(song.tracks[f].at(2 * s + 1, p), f == 0 ? 0 : song.tracks[f].at(2 * s, p)) << f << " " << s << " " << p;
     }
     // Block 0 is the seed file's block 2 (binarised): the same cells are on.
     auto ref = vae_windows(read_npz(o.seed_file));
     for (int i = 0; i < 5; ++i) {
         int f = kVaeInstrumentFamily[i];
-        auto block = track_steps(song, f, 0, 32);
         auto expected = ref[2][i].flatten().contiguous();
         const std::uint8_t* e = expected.data_ptr<std::uint8_t>();
-        for (std::size_t c = 0; c < block.size(); ++c)
-            ASSERT_EQ(block[c] != 0, e[c] != 0) << "instrument " << i << " cell " << c;
+        for (std::size_t c = 0; c < 32 * 128; ++c)
+            ASSERT_EQ(song.tracks[f].at(2 * (c / 128), int(c % 128)) != 0, e[c] != 0) << "instrument " << i << " cell " << c;
     }
 }
 
@@ -146,7 +150,7 @@ TEST(VaeGeneration, DrumStyleLeavesTheOtherInstrumentsAlone) {
     auto styled = gen.generate(o);
     // The piano net sees only the piano latent and each conditional net its own latent plus the new piano
     // latent, so in the first generated block only drums may change.
-    for (int f = 1; f < 5; ++f) EXPECT_EQ(track_steps(plain, f, 32, 64), track_steps(styled, f, 32, 64)) << f;
+    for (int f = 1; f < 5; ++f) EXPECT_EQ(track_steps(plain, f, 64, 128), track_steps(styled, f, 64, 128)) << f;
     o.alpha = 0.0;  // alpha 0: the style has no effect at all
     EXPECT_EQ(encode_midi(gen.generate(o)), encode_midi(plain));
     fs::remove(o.style_files[0]);
