@@ -21,6 +21,10 @@
 
 namespace quintet {
 
+namespace {
+constexpr std::int64_t kFewVaeUpdates = 90;  // see the note in train_vae_nn
+}
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -259,6 +263,17 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         for (int i = 0; i < kVaeInstruments; ++i)
             if (!info.prior->plays[std::size_t(i)]) absent += (absent.empty() ? "" : ", ") + std::string(kVaeInstrumentName[std::size_t(i)]);
         if (!absent.empty()) progress.note("note: no notes for " + absent + " in the train split: generated songs keep them silent");
+    }
+    {
+        // Measured (docs/RESULTS.md, issue 13): 14 piano pieces, 231 train windows at batch 100, 30 updates (10 epochs)
+        // decoded a cluster of ~28 held notes; 90 updates (30 epochs) gave the corpus's polyphony.
+        const std::int64_t per_epoch = (train.size() + config.batch - 1) / config.batch;
+        const std::int64_t updates = per_epoch * config.epochs;
+        if (updates < kFewVaeUpdates)
+            progress.note("note: " + std::to_string(train.size()) + " train windows at batch " + std::to_string(config.batch) +
+                          " give the VAEs " + std::to_string(updates) + " updates; fewer than " + std::to_string(kFewVaeUpdates) +
+                          " decoded clusters of held notes on a small corpus: ask for --epochs " +
+                          std::to_string((kFewVaeUpdates + per_epoch - 1) / per_epoch) + " or a smaller --batch");
     }
     if (group.writes()) {
         write_run_info(run, info);

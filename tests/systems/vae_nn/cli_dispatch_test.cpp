@@ -123,3 +123,30 @@ TEST(CliDispatch, FromKeepsTheLockedInstrumentsOfAMidiSong) {
     EXPECT_EQ(bad.code, 2);
     EXPECT_NE(bad.err.find("--keep needs --from"), std::string::npos) << bad.err;
 }
+
+// A user's folder of one instrument (issue 13): train says which instruments the corpus lacks and that its few
+// windows give the VAEs few updates; the songs keep the absent instruments silent whatever they decode.
+TEST(CliDispatch, APianoFolderTrainsWithItsNotesAndGivesPianoOnlySongs) {
+    QUINTET_REQUIRE_SHARED_DATA("midi/classical-piano");
+    const fs::path dir = test::fresh_test_path("cli-dispatch", "piano");
+    fs::create_directories(dir / "midi");
+    for (const char* piece : {"bach-prelude-c-major-bwv846.mid"})
+        fs::copy_file(test::shared_data_dir() / "midi" / "classical-piano" / piece, dir / "midi" / piece);
+    const Exit corpus = run_quintet("corpus build " + (dir / "midi").string() + " -o " + (dir / "piano.qstore").string(), dir);
+    ASSERT_EQ(corpus.code, 0) << corpus.err;
+    const std::string run = (dir / "run").string();
+    const Exit train = run_quintet("train vae --corpus " + (dir / "piano.qstore").string() + " --out " + run +
+                                       " --epochs 1 --net-epochs 1 --latent 4",
+                                   dir);
+    ASSERT_EQ(train.code, 0) << train.err;
+    EXPECT_NE(train.err.find("no notes for guitar, bass, strings, drums in the train split"), std::string::npos) << train.err;
+    EXPECT_NE(train.err.find("give the VAEs 1 updates; fewer than 90"), std::string::npos) << train.err;
+    // One epoch: the VAEs decode noise, so without the corpus rules every track would sound at threshold 0.01.
+    const Exit song = run_quintet("generate " + run + " -o " + (dir / "song.mid").string() + " --bars 16 --threshold 0.01", dir);
+    ASSERT_EQ(song.code, 0) << song.err;
+    const MidiFile midi = read_midi(dir / "song.mid");
+    std::size_t piano = 0, others = 0;
+    for (const auto& n : midi.notes) (n.channel == 9 || n.program != 0 ? others : piano) += 1;
+    EXPECT_GT(piano, 0u);
+    EXPECT_EQ(others, 0u);
+}
