@@ -544,6 +544,10 @@ void BlockEncoder::features(const float* block_a, const float* block_b, float* o
     encode2_generic(v, blocks, outs);
 }
 
+void BlockEncoder::features(int n, const float* const* blocks, float* const* out) const {
+    for (int s = 0; s < n; ++s) features(blocks[s], out[s]);  // TODO batch
+}
+
 std::size_t BlockDecoder::arena_floats() {
     using namespace block_codec_detail;
     return rounded(std::size_t(kC3) * kC2 * kRegions) + rounded(kC2 * kRegions) + rounded(std::size_t(kC2) * kC1 * kPatches) +
@@ -603,6 +607,10 @@ void BlockDecoder::decode(const float* h, float* block) const {
     if (cpu_has_avx512()) return decode_avx512(v, h, block);
 #endif
     decode_generic(v, h, block);
+}
+
+void BlockDecoder::decode(int n, const float* const* h, float* const* blocks) const {
+    for (int s = 0; s < n; ++s) decode(h[s], blocks[s]);  // TODO batch
 }
 
 void affine_skip_zeros(int in, int out, const float* x, const float* w, const float* bias, float* y) {

@@ -159,6 +159,31 @@ void VaeNnInference::reconstruct(int i, const float* z, float* block) const {
         for (int c = 0; c < kCells; ++c) block[c] = 1.0f / (1.0f + std::exp(-block[c]));
 }
 
+void VaeNnInference::encode_means(int i, int n, const float* const* blocks, float* means) const {
+    const Vae& v = vaes_.at(std::size_t(i));
+    std::vector<float> h(std::size_t(n) * kC3);
+    std::vector<float*> out(static_cast<std::size_t>(n));
+    for (int s = 0; s < n; ++s) out[std::size_t(s)] = h.data() + std::size_t(s) * kC3;
+    v.encoder.features(n, blocks, out.data());
+    for (int s = 0; s < n; ++s) affine_skip_zeros(kC3, latent_, out[std::size_t(s)], ptr(v.wout), ptr(v.bout), means + std::size_t(s) * latent_);
+}
+
+void VaeNnInference::reconstruct(int i, int n, const float* z, float* const* blocks) const {
+    const Vae& v = vaes_.at(std::size_t(i));
+    std::vector<float> h(std::size_t(n) * kC3);
+    std::vector<const float*> in(static_cast<std::size_t>(n));
+    for (int s = 0; s < n; ++s) {
+        float* hs = h.data() + std::size_t(s) * kC3;
+        affine_skip_zeros(latent_, kC3, z + std::size_t(s) * latent_, ptr(v.wdin), ptr(v.bdin), hs);
+        relu_in_place(kC3, hs);
+        in[std::size_t(s)] = hs;
+    }
+    v.decoder.decode(n, in.data(), blocks);
+    if (bernoulli_)
+        for (int s = 0; s < n; ++s)
+            for (int c = 0; c < kCells; ++c) blocks[s][c] = 1.0f / (1.0f + std::exp(-blocks[s][c]));
+}
+
 void VaeNnInference::predict_next(const float* latents, const float* noise, float* next) const {
     const int K = latent_;
     run_mlp(melody_, latents, next);

@@ -35,6 +35,10 @@ public:
     void encode_mean(int instrument, const float* block, float* mean) const;
     // One instrument: latent [K] -> block [32 * 128], in the data's scale (sigmoid for Bernoulli).
     void reconstruct(int instrument, const float* z, float* block) const;
+    // The same for n songs' blocks of one instrument, its encoder's or decoder's weights read once for all of
+    // them: blocks[s] -> means[s * K + k]; z[s * K + k] -> blocks[s]. The same values as n single calls.
+    void encode_means(int instrument, int n, const float* const* blocks, float* means) const;
+    void reconstruct(int instrument, int n, const float* z, float* const* blocks) const;
     // latents [5 * K] -> next latents [5 * K] (melody net, conditional nets; dropout off as in eval());
     // noise [5 * K] or null, added as VaeNnModel::predict_next adds it.
     void predict_next(const float* latents, const float* noise, float* next) const;
