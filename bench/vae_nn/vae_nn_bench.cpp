@@ -251,8 +251,35 @@ int kernels(int argc, char** argv) {
             for (int i = 0; i < quintet::kVaeInstruments; ++i) fast.reconstruct(i, z[i].data_ptr<float>(), out.data());
         dec = std::min(dec, since(t0));
     }
+    // The same calls batched: --batch copies of each block / latent per call, microseconds per block.
+    const int batch = std::stoi(arg(argc, argv, "--batch", "8"));
+    std::vector<float> zs(std::size_t(batch) * std::size_t(k)), outs(std::size_t(batch) * 32 * 128), means(std::size_t(batch) * std::size_t(k));
+    std::vector<float*> out_ptrs(static_cast<std::size_t>(batch));
+    std::vector<const float*> in_ptrs(static_cast<std::size_t>(batch));
+    double enc_batch = 1e30, dec_batch = 1e30;
+    for (int rep = 0; rep < 10; ++rep) {
+        auto t0 = Clock::now();
+        for (int r = 0; r < reps; ++r)
+            for (int i = 0; i < quintet::kVaeInstruments; ++i) {
+                for (int s = 0; s < batch; ++s) in_ptrs[std::size_t(s)] = fed[i].data_ptr<float>();
+                fast.encode_means(i, batch, in_ptrs.data(), means.data());
+            }
+        enc_batch = std::min(enc_batch, since(t0));
+        t0 = Clock::now();
+        for (int r = 0; r < reps; ++r)
+            for (int i = 0; i < quintet::kVaeInstruments; ++i) {
+                for (int s = 0; s < batch; ++s) {
+                    std::copy(z[i].data_ptr<float>(), z[i].data_ptr<float>() + k, zs.begin() + std::ptrdiff_t(s) * k);
+                    out_ptrs[std::size_t(s)] = outs.data() + std::size_t(s) * 32 * 128;
+                }
+                fast.reconstruct(i, batch, zs.data(), out_ptrs.data());
+            }
+        dec_batch = std::min(dec_batch, since(t0));
+    }
     const double n = double(reps) * quintet::kVaeInstruments;
-    std::printf("{\"side\": \"cpp\", \"encode_us\": %.2f, \"decode_us\": %.2f, \"fed_back_cells\": %lld, \"load_s\": %.4f, "
+    std::printf("{\"side\": \"cpp\", \"batch\": %d, \"encode_batched_us\": %.2f, \"decode_batched_us\": %.2f, ", batch,
+                1e6 * enc_batch / n / batch, 1e6 * dec_batch / n / batch);
+    std::printf("\"encode_us\": %.2f, \"decode_us\": %.2f, \"fed_back_cells\": %lld, \"load_s\": %.4f, "
                 "\"mapped\": %s, \"archive_open_s\": %.4f, \"load_via_torch_s\": %.4f}\n",
                 1e6 * enc / n, 1e6 * dec / n, (long long)fed.gt(0).sum().item<std::int64_t>(), load, mapped ? "true" : "false",
                 open, torch_load);
