@@ -2,7 +2,7 @@
 //   bench_vae_nn train --corpus STORE --run DIR   one epoch of `quintet train vae` (train_vae_nn, K=16,
 //                                                 batch 100, Adam), stopped after stage 1 epoch 1
 //   bench_vae_nn generate --run DIR [--blocks 64 --seed S --songs N --seed-source corpus|random --dump DIR]
-//                                                 VaeNnGenerator: load model.pt, generate N songs (one batch)
+//                                                 VaeNnGenerator: load model.pt, generate N songs
 //   bench_vae_nn sgemm [--size 2048] [--threads N] torch::mm GFLOP/s (best of several)
 //   bench_vae_nn kernels --run DIR [--reps 50]    VaeNnInference: microseconds per VAE encode / decode, and the
 //                                                 model load (mapped reader alone, whole load, via torch's loader)
@@ -167,7 +167,8 @@ std::size_t note_cells(const quintet::Multitrack& song) {
 
 // Generation as `quintet generate` runs it (VaeNnGenerator on the CPU fast path), timed in two parts: the model
 // load, and the loop from the seed block to the song's velocities (generate_rolls + rolls_to_multitrack), the
-// part the Python reference repeats. --songs N: N songs (seeds S, S+1, ...) in one batch through the codec.
+// part the Python reference repeats. --songs N: N songs (seeds S, S+1, ...), one after the other (the Python
+// side takes them as one batch).
 // Untimed afterwards: the songs are checked against VaeNnGenerator::generate() one at a time (what the CLI
 // does per song), and --dump DIR writes what the Python side needs to compare its notes.
 int generate(int argc, char** argv) {
@@ -177,6 +178,11 @@ int generate(int argc, char** argv) {
     const std::string source = arg(argc, argv, "--seed-source", "corpus");
     if (source != "corpus" && source != "random") throw std::runtime_error("--seed-source: corpus or random");
     o.seed_source = source == "corpus" ? quintet::SeedSource::Corpus : quintet::SeedSource::Random;
+    // The plain loop of SEED-SPEC 9, which the Python reference repeats: none of issue 13's corpus rules
+    // (bar repeats, polyphony cap, revival of silent instruments draw from the corpus mid-song).
+    o.repeat = 0.0;
+    o.max_polyphony = 0;
+    o.revive = 0;
     const int songs = std::stoi(arg(argc, argv, "--songs", "1"));
     if (songs < 1) throw std::runtime_error("--songs must be >= 1");
     // Threads are set before the clock starts, as the Python reference sets them before its timer.
@@ -190,16 +196,9 @@ int generate(int argc, char** argv) {
 
     std::vector<quintet::Multitrack> out;
     auto t1 = Clock::now();
-    if (songs == 1) {
-        auto& s = starts.front();
+    for (auto& s : starts)  // one song after the other, as `quintet eval --model -n N` samples them
         out.push_back(quintet::rolls_to_multitrack(gen.generate_rolls(s.seed, s.options, {}, s.rng, s.gen), quintet::vae_window_spec().tracks,
                                                    quintet::kVaeResolution, o.tempo));
-    } else {
-        std::vector<quintet::VaeNnSongState> batch;
-        for (auto& s : starts) batch.push_back({s.seed, s.options, &s.rng, &s.gen});
-        for (auto& rolls : gen.generate_rolls_batch(batch, {}))
-            out.push_back(quintet::rolls_to_multitrack(rolls, quintet::vae_window_spec().tracks, quintet::kVaeResolution, o.tempo));
-    }
     double run = since(t1);
 
     std::size_t cells = 0;
@@ -251,35 +250,8 @@ int kernels(int argc, char** argv) {
             for (int i = 0; i < quintet::kVaeInstruments; ++i) fast.reconstruct(i, z[i].data_ptr<float>(), out.data());
         dec = std::min(dec, since(t0));
     }
-    // The same calls batched: --batch copies of each block / latent per call, microseconds per block.
-    const int batch = std::stoi(arg(argc, argv, "--batch", "8"));
-    std::vector<float> zs(std::size_t(batch) * std::size_t(k)), outs(std::size_t(batch) * 32 * 128), means(std::size_t(batch) * std::size_t(k));
-    std::vector<float*> out_ptrs(static_cast<std::size_t>(batch));
-    std::vector<const float*> in_ptrs(static_cast<std::size_t>(batch));
-    double enc_batch = 1e30, dec_batch = 1e30;
-    for (int rep = 0; rep < 10; ++rep) {
-        auto t0 = Clock::now();
-        for (int r = 0; r < reps; ++r)
-            for (int i = 0; i < quintet::kVaeInstruments; ++i) {
-                for (int s = 0; s < batch; ++s) in_ptrs[std::size_t(s)] = fed[i].data_ptr<float>();
-                fast.encode_means(i, batch, in_ptrs.data(), means.data());
-            }
-        enc_batch = std::min(enc_batch, since(t0));
-        t0 = Clock::now();
-        for (int r = 0; r < reps; ++r)
-            for (int i = 0; i < quintet::kVaeInstruments; ++i) {
-                for (int s = 0; s < batch; ++s) {
-                    std::copy(z[i].data_ptr<float>(), z[i].data_ptr<float>() + k, zs.begin() + std::ptrdiff_t(s) * k);
-                    out_ptrs[std::size_t(s)] = outs.data() + std::size_t(s) * 32 * 128;
-                }
-                fast.reconstruct(i, batch, zs.data(), out_ptrs.data());
-            }
-        dec_batch = std::min(dec_batch, since(t0));
-    }
     const double n = double(reps) * quintet::kVaeInstruments;
-    std::printf("{\"side\": \"cpp\", \"batch\": %d, \"encode_batched_us\": %.2f, \"decode_batched_us\": %.2f, ", batch,
-                1e6 * enc_batch / n / batch, 1e6 * dec_batch / n / batch);
-    std::printf("\"encode_us\": %.2f, \"decode_us\": %.2f, \"fed_back_cells\": %lld, \"load_s\": %.4f, "
+    std::printf("{\"side\": \"cpp\", \"encode_us\": %.2f, \"decode_us\": %.2f, \"fed_back_cells\": %lld, \"load_s\": %.4f, "
                 "\"mapped\": %s, \"archive_open_s\": %.4f, \"load_via_torch_s\": %.4f}\n",
                 1e6 * enc / n, 1e6 * dec / n, (long long)fed.gt(0).sum().item<std::int64_t>(), load, mapped ? "true" : "false",
                 open, torch_load);

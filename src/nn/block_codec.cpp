@@ -4,7 +4,7 @@
 #include <cstring>
 #include <new>
 #include <stdexcept>
-#include <vector>
+#include <string>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -33,11 +33,17 @@ constexpr int kSteps = 32, kPitchCount = 128;
 constexpr int kC1 = 64, kC2 = 128, kC3 = 256;  // channels after conv1, conv2, conv3 (and deconv2, deconv1, the input)
 constexpr int kRegions = 16;                   // conv2 positions = deconv1 positions: 2 x 8 regions of 16 x 16 cells
 constexpr int kPatches = 16;                   // 4 x 4 patches of 4 x 4 cells per region
-constexpr int kMaxBatch = 64;                  // blocks per batched call (larger batches are split)
 
 #ifdef QUINTET_CODEC_AVX512_KERNELS
+bool baseline_forced() {
+    const char* v = std::getenv("QUINTET_CODEC_BASELINE");
+    return v && std::string(v) == "1";
+}
+
+// QUINTET_CODEC_BASELINE=1 takes the baseline kernels even so: the path of CPUs without AVX-512, measurable on one
+// with it (bench/vae_nn, docs/BENCHMARKS.md).
 bool cpu_has_avx512() {
-    static const bool has = !std::getenv("QUINTET_NO_AVX512") && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+    static const bool has = !baseline_forced() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
                             __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     return has;
 }
@@ -96,50 +102,51 @@ void gemm_generic(const GemmArgs& a) {
 }
 
 #ifdef QUINTET_CODEC_AVX512_KERNELS
-// R rows x 16 columns of accumulators stay in registers while the panel of columns j..j+15 streams past once.
+// R rows x 16 columns of accumulators stay in registers while a panel streams past once.
 template <int R>
-QUINTET_CODEC_AVX512 void gemm_panel_avx512(const GemmArgs& a, int j) {
+QUINTET_CODEC_AVX512 void gemm_block_avx512(const GemmArgs& a, int row0) {
     const __m512 zero = _mm512_setzero_ps();
-    __m512 acc[R];
-    const float* panel = a.w + std::size_t(j) * a.in;
-    const __m512 b = _mm512_loadu_ps(a.bias + j);
+    for (int j = 0; j < a.out; j += 16) {
+        __m512 acc[R];
+        const float* panel = a.w + std::size_t(j) * a.in;
+        const __m512 b = _mm512_loadu_ps(a.bias + j);
 #pragma GCC unroll 16
-    for (int r = 0; r < R; ++r) acc[r] = b;
-    for (int i = 0; i < a.ncols; ++i) {
-        const int c = a.cols[i];
-        const __m512 w = _mm512_loadu_ps(panel + std::size_t(c) * 16);
-        const float* x = a.xt + std::size_t(c) * a.ldxt;
+        for (int r = 0; r < R; ++r) acc[r] = b;
+        for (int i = 0; i < a.ncols; ++i) {
+            const int c = a.cols[i];
+            const __m512 w = _mm512_loadu_ps(panel + std::size_t(c) * 16);
+            const float* x = a.xt + std::size_t(c) * a.ldxt + row0;
 #pragma GCC unroll 16
-        for (int r = 0; r < R; ++r) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r]), w, acc[r]);
+            for (int r = 0; r < R; ++r) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r]), w, acc[r]);
+        }
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r)
+            _mm512_storeu_ps(a.y + std::size_t(row0 + r) * a.ldy + j,
+                             a.relu ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(acc[r], zero, _CMP_GT_OQ), acc[r]) : acc[r]);
     }
-#pragma GCC unroll 16
-    for (int r = 0; r < R; ++r)
-        _mm512_storeu_ps(a.y + std::size_t(r) * a.ldy + j,
-                         a.relu ? _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(acc[r], zero, _CMP_GT_OQ), acc[r]) : acc[r]);
 }
 
-using PanelKernel = void (*)(const GemmArgs&, int);
-QUINTET_CODEC_AVX512 inline PanelKernel panel_kernel_avx512(int rows) {
-    static constexpr PanelKernel kernels[17] = {
-        nullptr, gemm_panel_avx512<1>, gemm_panel_avx512<2>, gemm_panel_avx512<3>, gemm_panel_avx512<4>, gemm_panel_avx512<5>,
-        gemm_panel_avx512<6>, gemm_panel_avx512<7>, gemm_panel_avx512<8>, gemm_panel_avx512<9>, gemm_panel_avx512<10>,
-        gemm_panel_avx512<11>, gemm_panel_avx512<12>, gemm_panel_avx512<13>, gemm_panel_avx512<14>, gemm_panel_avx512<15>,
-        gemm_panel_avx512<16>};
-    return kernels[rows < 16 ? rows : 16];
+QUINTET_CODEC_AVX512 void gemm_avx512(const GemmArgs& a) {
+    switch (a.rows) {
+        case 0: break;
+        case 1: gemm_block_avx512<1>(a, 0); break;
+        case 2: gemm_block_avx512<2>(a, 0); break;
+        case 3: gemm_block_avx512<3>(a, 0); break;
+        case 4: gemm_block_avx512<4>(a, 0); break;
+        case 5: gemm_block_avx512<5>(a, 0); break;
+        case 6: gemm_block_avx512<6>(a, 0); break;
+        case 7: gemm_block_avx512<7>(a, 0); break;
+        case 8: gemm_block_avx512<8>(a, 0); break;
+        case 9: gemm_block_avx512<9>(a, 0); break;
+        case 10: gemm_block_avx512<10>(a, 0); break;
+        case 11: gemm_block_avx512<11>(a, 0); break;
+        case 12: gemm_block_avx512<12>(a, 0); break;
+        case 13: gemm_block_avx512<13>(a, 0); break;
+        case 14: gemm_block_avx512<14>(a, 0); break;
+        case 15: gemm_block_avx512<15>(a, 0); break;
+        default: gemm_block_avx512<16>(a, 0); break;
+    }
 }
-
-// n GEMMs on the same weights (a[s].w, .in, .out, .bias, .cols equal; rows <= 16 each): panel by panel, every
-// GEMM's rows take the panel while it is in L1, so the weights stream from memory once for all n. Each output
-// is the same sum in the same order as one GEMM alone.
-QUINTET_CODEC_AVX512 void gemm_many_avx512(const GemmArgs* a, int n) {
-    PanelKernel kernel[64];
-    for (int s = 0; s < n; ++s) kernel[s] = panel_kernel_avx512(a[s].rows);
-    for (int j = 0; j < a[0].out; j += 16)
-        for (int s = 0; s < n; ++s)
-            if (kernel[s]) kernel[s](a[s], j);
-}
-
-QUINTET_CODEC_AVX512 void gemm_avx512(const GemmArgs& a) { gemm_many_avx512(&a, 1); }
 #endif
 
 QUINTET_CODEC_INLINE void gemm(const GemmArgs& a) {
@@ -255,16 +262,21 @@ struct DecodeWeights {
     const float *wd1, *bd1, *wd2, *bd2, *wd3, *bd3;
 };
 
-// conv1 of one block: the regions with notes (region_of[0..rows), returned) and the conv2 GEMM's input for
-// them, transposed: d1t[(patch, channel)][row] = conv1's output minus the output of a patch without notes, so 0
-// for patches without notes. Empty regions and patches are already inside pre2 and base3.
-QUINTET_CODEC_INLINE int conv1_patches(const EncodeWeights& v, const float* block, int* region_of, float (*d1t)[kRegions]) {
+// conv1 and conv2 of one block: the regions with notes (region_of[0..rows)) and their conv2 outputs h2[row].
+template <bool Avx512>
+QUINTET_CODEC_INLINE int encode_regions(const EncodeWeights& v, const float* block, int* region_of, float (*h2)[kC2]) {
+    // GEMM rows: the regions (conv2 positions) that hold notes. Input columns (patch, channel), stored
+    // transposed: conv1's output minus the output of a patch without notes, so 0 for patches without notes.
+    // Empty regions and patches are already inside pre2 and base3.
+    alignas(64) float d1t[kPatches * kC1][kRegions];
     alignas(64) float h1[kC1];
+    int cols[kPatches * kC1];
     int rows = 0;
     for (int pos = 0; pos < kRegions; ++pos) {
         const int row0 = 16 * (pos / 8), col0 = 16 * (pos % 8);
         if (region_has_notes(block, row0, col0)) region_of[rows++] = pos;
     }
+    if (rows == 0) return 0;
     for (int r = 0; r < rows; ++r) {
         const int pos = region_of[r], row0 = 16 * (pos / 8), col0 = 16 * (pos % 8);
         for (int patch = 0; patch < kPatches; ++patch) {
@@ -281,16 +293,6 @@ QUINTET_CODEC_INLINE int conv1_patches(const EncodeWeights& v, const float* bloc
             for (int c = 0; c < kC1; ++c) d1t[patch * kC1 + c][r] = any ? (h1[c] > 0 ? h1[c] : 0) - v.c1[c] : 0.0f;
         }
     }
-    return rows;
-}
-
-// conv1 and conv2 of one block: the regions with notes (region_of[0..rows)) and their conv2 outputs h2[row].
-template <bool Avx512>
-QUINTET_CODEC_INLINE int encode_regions(const EncodeWeights& v, const float* block, int* region_of, float (*h2)[kC2]) {
-    alignas(64) float d1t[kPatches * kC1][kRegions];
-    int cols[kPatches * kC1];
-    const int rows = conv1_patches(v, block, region_of, d1t);
-    if (rows == 0) return 0;
     int ncols;
 #ifdef QUINTET_CODEC_AVX512_KERNELS
     if constexpr (Avx512)
@@ -375,171 +377,6 @@ QUINTET_CODEC_INLINE void decode_body(const DecodeWeights& v, const float* h0, f
         }
     }
 }
-
-#ifdef QUINTET_CODEC_AVX512_KERNELS
-// Scratch of the batched bodies, kept per thread so that a step allocates nothing once it has run.
-struct BatchScratch {
-    std::vector<float> a, b;
-    float* take_a(std::size_t floats) { if (a.size() < floats) a.resize(floats); return a.data(); }
-    float* take_b(std::size_t floats) { if (b.size() < floats) b.resize(floats); return b.data(); }
-};
-BatchScratch& batch_scratch() {
-    thread_local BatchScratch scratch;
-    return scratch;
-}
-
-// affine_sparse_avx512 for G inputs at once on one weight matrix: every weight row that any of them uses is
-// read once, 64 outputs at a time, for all G. An input that is 0 in a row another uses adds 0 x w: the same
-// sums as alone, except that an exact 0 may come out as -0 (the callers apply a ReLU next, which maps both to 0).
-template <int G>
-QUINTET_CODEC_AVX512 void affine_group_avx512(int out, const int* used, int count, const float* const* x, const float* w,
-                                              const float* bias, float* const* y) {
-    for (int j0 = 0; j0 < out; j0 += 64) {
-        __m512 acc[G][4];
-#pragma GCC unroll 8
-        for (int g = 0; g < G; ++g)
-#pragma GCC unroll 4
-            for (int k = 0; k < 4; ++k) acc[g][k] = _mm512_loadu_ps(bias + j0 + 16 * k);
-        for (int i = 0; i < count; ++i) {
-            const int c = used[i];
-            const float* row = w + std::size_t(c) * out + j0;
-            __m512 wk[4];
-#pragma GCC unroll 4
-            for (int k = 0; k < 4; ++k) wk[k] = _mm512_loadu_ps(row + 16 * k);
-#pragma GCC unroll 8
-            for (int g = 0; g < G; ++g) {
-                const __m512 a = _mm512_set1_ps(x[g][c]);
-#pragma GCC unroll 4
-                for (int k = 0; k < 4; ++k) acc[g][k] = _mm512_fmadd_ps(a, wk[k], acc[g][k]);
-            }
-        }
-#pragma GCC unroll 8
-        for (int g = 0; g < G; ++g)
-#pragma GCC unroll 4
-            for (int k = 0; k < 4; ++k) _mm512_storeu_ps(y[g] + j0 + 16 * k, acc[g][k]);
-    }
-}
-
-// n inputs of `in` values through one [in][out] matrix (out a multiple of 64, in <= 1024), in groups of up to 6.
-QUINTET_CODEC_AVX512 void affine_many_avx512(int in, int out, int n, const float* const* x, const float* w, const float* bias,
-                                             float* const* y) {
-    int used[1024];
-    for (int s0 = 0; s0 < n; s0 += 6) {
-        const int g = n - s0 < 6 ? n - s0 : 6;
-        int count = 0;
-        for (int c = 0; c < in; ++c) {
-            bool any = false;
-            for (int s = s0; s < s0 + g; ++s) any |= x[s][c] != 0;
-            if (any) used[count++] = c;
-        }
-        switch (g) {
-            case 1: affine_group_avx512<1>(out, used, count, x + s0, w, bias, y + s0); break;
-            case 2: affine_group_avx512<2>(out, used, count, x + s0, w, bias, y + s0); break;
-            case 3: affine_group_avx512<3>(out, used, count, x + s0, w, bias, y + s0); break;
-            case 4: affine_group_avx512<4>(out, used, count, x + s0, w, bias, y + s0); break;
-            case 5: affine_group_avx512<5>(out, used, count, x + s0, w, bias, y + s0); break;
-            default: affine_group_avx512<6>(out, used, count, x + s0, w, bias, y + s0); break;
-        }
-    }
-}
-
-// The input columns of n transposed GEMM inputs (ldxt = 16, rows[s] rows each) that are not 0 in any of them.
-QUINTET_CODEC_AVX512 int active_columns16_many_avx512(int n, const float* const* xt, const int* rows, int columns, int* cols) {
-    const __m512 zero = _mm512_setzero_ps();
-    int count = 0;
-    for (int c = 0; c < columns; ++c) {
-        bool any = false;
-        for (int s = 0; s < n && !any; ++s) {
-            const __mmask16 mask = rows[s] >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << rows[s]) - 1);
-            any = _mm512_mask_cmp_ps_mask(mask, _mm512_loadu_ps(xt[s] + std::size_t(c) * 16), zero, _CMP_NEQ_UQ) != 0;
-        }
-        if (any) cols[count++] = c;
-    }
-    return count;
-}
-
-// decode_body for n inputs (n <= 64): deconv1 and deconv2 read their weights once for all of them (deconv3's are
-// 4 KB). The same values as n calls of decode_body (up to the sign of zeros that a ReLU then removes).
-QUINTET_CODEC_AVX512 void decode_many_avx512(const DecodeWeights& v, int n, const float* const* h0, float* const* blocks) {
-    constexpr std::size_t kH1 = std::size_t(kC2) * kRegions, kH2 = std::size_t(kRegions) * kC1 * kPatches;
-    auto& scratch = batch_scratch();
-    float* h1 = scratch.take_a(kH1 * std::size_t(n));
-    float* h2 = scratch.take_b(kH2 * std::size_t(n));
-    float* h1t[64];
-    for (int s = 0; s < n; ++s) h1t[s] = h1 + kH1 * std::size_t(s);
-    affine_many_avx512(kC3, kC2 * kRegions, n, h0, v.wd1, v.bd1, h1t);
-    for (int s = 0; s < n; ++s) relu(kC2 * kRegions, h1t[s]);
-    int cols[kC2], rows[64];
-    GemmArgs args[64];
-    for (int s = 0; s < n; ++s) rows[s] = kRegions;
-    const int ncols = active_columns16_many_avx512(n, h1t, rows, kC2, cols);
-    for (int s = 0; s < n; ++s)
-        args[s] = {kRegions, h1t[s], kRegions, cols, ncols, v.wd2, kC2, kC1 * kPatches, v.bd2, true, h2 + kH2 * std::size_t(s), kC1 * kPatches};
-    gemm_many_avx512(args, n);
-    alignas(64) float out[kPatches * 16];
-    int all[kC1];
-    for (int c = 0; c < kC1; ++c) all[c] = c;
-    for (int s = 0; s < n; ++s)
-        for (int region = 0; region < kRegions; ++region) {
-            gemm_avx512({kPatches, h2 + kH2 * std::size_t(s) + region * kC1 * kPatches, kPatches, all, kC1, v.wd3, kC1, 16, v.bd3, false, out, 16});
-            const int i1 = region / 8, j1 = region % 8;
-            for (int patch = 0; patch < kPatches; ++patch) {
-                const int r = 4 * i1 + patch / 4, q = 4 * j1 + patch % 4;
-                for (int a = 0; a < 4; ++a)
-                    std::memcpy(blocks[s] + (4 * r + a) * kPitchCount + 4 * q, out + patch * 16 + 4 * a, 4 * sizeof(float));
-            }
-        }
-}
-
-// encode_body for n blocks (n <= 64): conv2's and conv3's weights are read once for all of them. conv2 takes the
-// union of the blocks' active input columns (a block's extra columns are 0 there: the same sums up to the sign
-// of a zero, which the ReLU removes); conv3 runs per region on pairs of blocks, each skipping its own zeros as
-// alone. The same values as n calls of encode_body.
-QUINTET_CODEC_AVX512 void encode_many_avx512(const EncodeWeights& v, int n, const float* const* blocks, float* const* h3) {
-    constexpr std::size_t kD1 = std::size_t(kPatches) * kC1 * kRegions, kH2 = std::size_t(kRegions) * kC2;
-    auto& scratch = batch_scratch();
-    float* d1 = scratch.take_a(kD1 * std::size_t(n));
-    float* h2 = scratch.take_b(kH2 * std::size_t(n));
-    int region_of[64][kRegions], row_of[64][kRegions], rows[64];
-    const float* d1t[64];
-    for (int s = 0; s < n; ++s) {
-        auto* d = reinterpret_cast<float (*)[kRegions]>(d1 + kD1 * std::size_t(s));
-        rows[s] = conv1_patches(v, blocks[s], region_of[s], d);
-        d1t[s] = d1 + kD1 * std::size_t(s);
-        for (int pos = 0; pos < kRegions; ++pos) row_of[s][pos] = -1;
-        for (int r = 0; r < rows[s]; ++r) row_of[s][region_of[s][r]] = r;
-        std::memcpy(h3[s], v.base3, sizeof(float) * kC3);
-    }
-    int cols[kPatches * kC1];
-    const int ncols = active_columns16_many_avx512(n, d1t, rows, kPatches * kC1, cols);
-    GemmArgs args[64];
-    for (int s = 0; s < n; ++s)
-        args[s] = {rows[s], d1t[s], kRegions, cols, ncols, v.w2, kPatches * kC1, kC2, v.pre2, true, h2 + kH2 * std::size_t(s), kC2};
-    gemm_many_avx512(args, n);
-    for (int pos = 0; pos < kRegions; ++pos) {
-        const float* w3 = v.w3 + std::size_t(pos) * kC2 * kC3;
-        int with[64], count = 0;
-        for (int s = 0; s < n; ++s)
-            if (row_of[s][pos] >= 0) with[count++] = s;
-        for (int i = 0; i < count; i += 2) {
-            const int g = count - i < 2 ? 1 : 2;
-            alignas(64) float d[2][kC2];
-            float* outs[2];
-            for (int k = 0; k < g; ++k) {
-                const int s = with[i + k];
-                const float* row = h2 + kH2 * std::size_t(s) + std::size_t(row_of[s][pos]) * kC2;
-                for (int c = 0; c < kC2; ++c) d[k][c] = row[c] - v.c2[c];
-                outs[k] = h3[s];
-            }
-            if (g == 2)
-                conv3_region_avx512<2>(w3, d, outs);
-            else
-                conv3_region_avx512<1>(w3, d, outs);
-        }
-    }
-    for (int s = 0; s < n; ++s) relu(kC3, h3[s]);
-}
-#endif
 
 void encode_generic(const EncodeWeights& v, const float* block, float* h3) { encode_body<1, false>(v, &block, &h3); }
 void encode2_generic(const EncodeWeights& v, const float* const* blocks, float* const* h3) { encode_body<2, false>(v, blocks, h3); }
@@ -715,18 +552,6 @@ void BlockEncoder::features(const float* block_a, const float* block_b, float* o
     encode2_generic(v, blocks, outs);
 }
 
-void BlockEncoder::features(int n, const float* const* blocks, float* const* out) const {
-    using namespace block_codec_detail;
-#ifdef QUINTET_CODEC_AVX512_KERNELS
-    if (cpu_has_avx512() && n > 1) {
-        const EncodeWeights v{ptr(w1_), ptr(b1_), ptr(c1_), ptr(w2_), ptr(pre2_), ptr(c2_), ptr(w3_), ptr(base3_)};
-        for (int s = 0; s < n; s += kMaxBatch) encode_many_avx512(v, n - s < kMaxBatch ? n - s : kMaxBatch, blocks + s, out + s);
-        return;
-    }
-#endif
-    for (int s = 0; s < n; ++s) features(blocks[s], out[s]);
-}
-
 std::size_t BlockDecoder::arena_floats() {
     using namespace block_codec_detail;
     return rounded(std::size_t(kC3) * kC2 * kRegions) + rounded(kC2 * kRegions) + rounded(std::size_t(kC2) * kC1 * kPatches) +
@@ -786,18 +611,6 @@ void BlockDecoder::decode(const float* h, float* block) const {
     if (cpu_has_avx512()) return decode_avx512(v, h, block);
 #endif
     decode_generic(v, h, block);
-}
-
-void BlockDecoder::decode(int n, const float* const* h, float* const* blocks) const {
-    using namespace block_codec_detail;
-#ifdef QUINTET_CODEC_AVX512_KERNELS
-    if (cpu_has_avx512() && n > 1) {
-        const DecodeWeights v{ptr(wd1_), ptr(bd1_), ptr(wd2_), ptr(bd2_), ptr(wd3_), ptr(bd3_)};
-        for (int s = 0; s < n; s += kMaxBatch) decode_many_avx512(v, n - s < kMaxBatch ? n - s : kMaxBatch, h + s, blocks + s);
-        return;
-    }
-#endif
-    for (int s = 0; s < n; ++s) decode(h[s], blocks[s]);
 }
 
 void affine_skip_zeros(int in, int out, const float* x, const float* w, const float* bias, float* y) {

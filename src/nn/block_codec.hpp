@@ -46,8 +46,6 @@ public:
     void features(const float* block, float* out) const;
     // Two blocks through this encoder, its weights read once for both (the same values as two calls).
     void features(const float* block_a, const float* block_b, float* out_a, float* out_b) const;
-    // n blocks: blocks[s] -> out[s], each weight read once for all of them (the same values as n calls).
-    void features(int n, const float* const* blocks, float* const* out) const;
 
 private:
     torch::Tensor w1_, b1_, c1_;    // conv1 [16 cells][64]; c1 = relu(b1), the output of a patch without notes
@@ -62,8 +60,6 @@ public:
     BlockDecoder(WeightArena& arena, const ConvLayer& deconv1, const ConvLayer& deconv2, const ConvLayer& deconv3);
     // h [256] (after a ReLU: the zeros are skipped) -> raw block [32 * 128] (no output activation).
     void decode(const float* h, float* block) const;
-    // n inputs: h[s] -> block[s], each weight read once for all of them (the same values as n calls).
-    void decode(int n, const float* const* h, float* const* blocks) const;
 
 private:
     torch::Tensor wd1_, bd1_;  // deconv1 as stored, [256][128 x 16 regions]; bias per column

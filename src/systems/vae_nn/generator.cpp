@@ -370,6 +370,10 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
     auto fed_seed = seed.to(torch::kCPU, torch::kFloat).contiguous();
     auto block_at = [&](int i, int b) { return song.data_ptr<float>() + (i * steps + std::int64_t(b) * kWindowSteps) * kPitches; };
     const BlockRules rules = block_rules(o);
+    // Decoded values below an instrument's threshold are silenced by shape_blocks whatever they are: the decoder
+    // leaves them 0 and takes the sigmoid only of the others (the same blocks after shaping).
+    std::array<std::optional<float>, kVaeInstruments> cuts;
+    for (int i = 0; i < kVaeInstruments; ++i) cuts[std::size_t(i)] = fast_->logit_cut(rules.threshold[std::size_t(i)]);
     SilenceWatch watch(o.revive);
     std::mt19937_64 revive_rng(o.seed ^ kReviveStream);
     {
@@ -403,7 +407,7 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
             before[i] = block_at(i, b - 1);
         }
         at::parallel_for(0, kVaeInstruments, 1, [&](std::int64_t from, std::int64_t to) {
-            for (auto i = int(from); i < int(to); ++i) fast_->reconstruct(i, next.data_ptr<float>() + i * K, blocks[i]);
+            for (auto i = int(from); i < int(to); ++i) fast_->reconstruct_above(i, next.data_ptr<float>() + i * K, cuts[std::size_t(i)], blocks[i]);
         });
         shape_blocks(blocks, rules);
         if (rules.repeats()) repeat_bars(blocks, before, rules, rng);
@@ -412,125 +416,6 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
         watch.see(blocks);
     }
     return song;
-}
-
-namespace {
-
-// Whether two songs can share one batched loop: every option the loop reads agrees (the seed may differ; the
-// seed source and file only choose the seed block, already chosen; tempo only labels the MIDI).
-bool same_loop(const VaeNnGenerateOptions& a, const VaeNnGenerateOptions& b) {
-    return a.blocks == b.blocks && a.noise_sd == b.noise_sd && a.noise_at == b.noise_at && a.threshold == b.threshold &&
-           a.binarize == b.binarize && a.style_files == b.style_files && a.style_artist == b.style_artist && a.alpha == b.alpha &&
-           a.from.empty() && b.from.empty() && a.keep.empty() && b.keep.empty();
-}
-
-}  // namespace
-
-std::vector<torch::Tensor> VaeNnGenerator::generate_rolls_batch(std::vector<VaeNnSongState>& songs, const StyleLibrary& style) {
-    torch::NoGradGuard no_grad;
-    std::vector<torch::Tensor> out;
-    if (songs.empty()) return out;
-    const VaeNnGenerateOptions& o = songs.front().options;
-    for (const auto& s : songs)
-        if (!same_loop(o, s.options)) throw UsageError("generate_rolls_batch: the songs' options differ in more than the seed");
-    if (!fast_path() || songs.size() == 1 || !kept_.empty()) {
-        for (auto& s : songs) out.push_back(generate_rolls(s.seed, s.options, style, *s.rng, *s.gen));
-        return out;
-    }
-    const int K = latent(), n = int(songs.size());
-    const std::int64_t steps = std::int64_t(kWindowSteps) * o.blocks;
-    std::vector<torch::Tensor> fed(static_cast<std::size_t>(n));
-    for (int s = 0; s < n; ++s) {
-        auto song = torch::zeros({kVaeInstruments, steps, kPitches});
-        auto first = songs[std::size_t(s)].seed.to(torch::kCPU, torch::kFloat);
-        fed[std::size_t(s)] = first.contiguous();  // fed back as given, as generate_rolls_fast
-        if (o.binarize) {
-            first = first.gt(0).to(torch::kFloat) * kNoteValue;
-            first.select(0, kStringsIndex).mul_(kStringsFactor);
-        }
-        song.narrow(1, 0, kWindowSteps).copy_(first);
-        out.push_back(song);
-    }
-    auto block_at = [&](int s, int i, int b) {
-        return out[std::size_t(s)].data_ptr<float>() + (i * steps + std::int64_t(b) * kWindowSteps) * kPitches;
-    };
-    const auto thresholds = this->thresholds(o);
-    // Per instrument, the songs' latents side by side ([5][n][K]), as the batched codec reads and writes them.
-    auto by_instrument = torch::empty({kVaeInstruments, n, K}), next_by_instrument = torch::empty({kVaeInstruments, n, K});
-    auto next = torch::empty({1, kVaeInstruments, K});
-    for (int b = 1; b < o.blocks; ++b) {
-        at::parallel_for(0, kVaeInstruments, 1, [&](std::int64_t from, std::int64_t to) {
-            std::vector<const float*> current(static_cast<std::size_t>(n));
-            for (auto i = int(from); i < int(to); ++i) {
-                for (int s = 0; s < n; ++s) current[std::size_t(s)] = b == 1 ? fed[std::size_t(s)][i].data_ptr<float>() : block_at(s, i, b - 1);
-                fast_->encode_means(i, n, current.data(), by_instrument[i].data_ptr<float>());
-            }
-        });
-        // The latent nets and every random draw, song by song in generate_rolls_fast's order.
-        for (int s = 0; s < n; ++s) {
-            auto& song = songs[std::size_t(s)];
-            torch::Tensor z = by_instrument.select(1, s).unsqueeze(0).contiguous();  // [1, 5, K]
-            torch::Tensor latents = style.empty() ? z : mix_style(z, style, o.alpha, *song.rng).contiguous();
-            torch::Tensor noise;
-            if (o.noise_sd > 0) noise = (torch::randn({1, kVaeInstruments, K}, *song.gen) * o.noise_sd).contiguous();
-            if (o.noise_at == NoiseAt::Input && noise.defined()) {
-                latents = (latents + noise).contiguous();
-                noise = torch::Tensor();
-            }
-            fast_->predict_next(latents.data_ptr<float>(), noise.defined() ? noise.data_ptr<float>() : nullptr, next.data_ptr<float>());
-            next_by_instrument.select(1, s).copy_(next[0]);
-        }
-        at::parallel_for(0, kVaeInstruments, 1, [&](std::int64_t from, std::int64_t to) {
-            std::vector<float*> blocks(static_cast<std::size_t>(n));
-            for (auto i = int(from); i < int(to); ++i) {
-                for (int s = 0; s < n; ++s) blocks[std::size_t(s)] = block_at(s, i, b);
-                fast_->reconstruct(i, n, next_by_instrument[i].data_ptr<float>(), blocks.data());
-            }
-        });
-        for (int s = 0; s < n; ++s) {
-            float* blocks[kVaeInstruments];
-            for (int i = 0; i < kVaeInstruments; ++i) blocks[i] = block_at(s, i, b);
-            shape_blocks_inplace(blocks, thresholds, o.binarize);
-        }
-    }
-    return out;
-}
-
-std::vector<Multitrack> VaeNnGenerator::generate_batch(const std::vector<VaeNnGenerateOptions>& options) {
-    std::vector<Multitrack> songs;
-    bool batched = fast_path() && options.size() > 1;
-    for (const auto& o : options) batched = batched && same_loop(options.front(), o);
-    if (!batched) {
-        for (const auto& o : options) songs.push_back(generate(o));
-        return songs;
-    }
-    torch::NoGradGuard no_grad;
-    kept_blocks_ = torch::Tensor();
-    kept_.clear();
-    // Each song's generators and seed block, drawn as generate() draws them; then the style library, which
-    // draws nothing (the same for all: the options agree).
-    std::vector<std::mt19937_64> rngs;
-    std::vector<torch::Generator> gens;
-    rngs.reserve(options.size());
-    gens.reserve(options.size());
-    std::vector<VaeNnSongState> states;
-    for (const auto& o : options) {
-        validate(o);
-        rngs.emplace_back(o.seed);
-        gens.push_back(at::detail::createCPUGenerator(o.seed));
-        states.push_back({seed_window(o, rngs.back(), gens.back()), o, &rngs.back(), &gens.back()});
-    }
-    const auto& first = options.front();
-    auto style = style_library(style_songs(first));
-    if ((!first.style_files.empty() || !first.style_artist.empty()) && style.empty())
-        throw UsageError("the style reference songs have no notes");
-    auto rolls = generate_rolls_batch(states, style);
-    for (std::size_t s = 0; s < options.size(); ++s) {
-        auto mt = rolls_to_multitrack(rolls[s], vae_window_spec().tracks, kVaeResolution, options[s].tempo);
-        mt.name = "VAE-NN " + run_dir_.filename().string() + " seed " + std::to_string(options[s].seed);
-        songs.push_back(std::move(mt));
-    }
-    return songs;
 }
 
 Multitrack VaeNnGenerator::generate(const VaeNnGenerateOptions& o) {

@@ -29,15 +29,6 @@ struct StyleLibrary {
 // and return alpha * s + (1 - alpha) * z for that instrument; others unchanged.
 torch::Tensor mix_style(const torch::Tensor& z, const StyleLibrary& library, double alpha, std::mt19937_64& rng);
 
-// One song of a batch: its seed block (as seed_window gives it), its options and the generators that
-// generate() would go on drawing from once the seed is chosen.
-struct VaeNnSongState {
-    torch::Tensor seed;
-    VaeNnGenerateOptions options;
-    std::mt19937_64* rng;
-    torch::Generator* gen;
-};
-
 class VaeNnGenerator {
 public:
     // Loads model.json + model.pt; UsageError/FormatError on a missing or foreign run directory.
@@ -53,14 +44,6 @@ public:
     // rolls [5, 32 * blocks, 128] in [0, 1], the seed block first.
     torch::Tensor generate_rolls(const torch::Tensor& seed, const VaeNnGenerateOptions& options,
                                  const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen);
-    // Several songs in one loop (CPU fast path): at every block each instrument's encoder and decoder take all
-    // the songs' blocks at once, so their weights are read once per block for the batch, not once per song. Each
-    // song draws from its own generators in generate_rolls()'s order: every song equals generate_rolls() on it
-    // alone. The songs' options must agree except for the seed (UsageError otherwise); --keep is not batched.
-    std::vector<torch::Tensor> generate_rolls_batch(std::vector<VaeNnSongState>& songs, const StyleLibrary& style);
-    // Whole songs, as generate() would make each of them; batched through generate_rolls_batch when they share
-    // every option but the seed (and have no --from), one at a time otherwise.
-    std::vector<Multitrack> generate_batch(const std::vector<VaeNnGenerateOptions>& options);
     // The run's modules on the device; on the CPU loaded on first use (the fast path does not need them).
     VaeNnModel& model();
     // On the CPU generation runs on VaeNnInference (weights loaded straight from model.pt and packed once,
