@@ -12,7 +12,9 @@
 # Environment: VAEBENCH_RUN (a trained VAE-NN run; default: one trained here once, 6 + 6 epochs on the demo
 # corpus, into build/vaebench/run6), VAEBENCH_STORE (2-steps-per-beat store for training; default: the demo
 # corpus), VAEBENCH_SONGS (batch size, default 8), VAEBENCH_SEEDS (default "1 2 3 4 5 6 7 8"), QUINTET_THREADS
-# (threads on both sides; default: what configure_torch_threads() would pick from the load).
+# (threads on both sides; default: what configure_torch_threads() would pick from the load). A CPU without
+# AVX-512, emulated on one with it, both sides held to AVX2: QUINTET_CODEC_ISA=avx2 ATEN_CPU_CAPABILITY=avx2
+# DNNL_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell bench/vae_nn/vae_vs_python.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD="${QUINTET_BUILD_DIR:-build}"
@@ -53,7 +55,8 @@ py() { LD_PRELOAD="$TCMALLOC" "$PY" "$@"; }
 
 echo "== set-up"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $hw hardware threads; threads on both sides: $T"
-echo "avx512f: $(grep -qw avx512f /proc/cpuinfo && echo yes || echo no); QUINTET_CODEC_ISA=${QUINTET_CODEC_ISA:-auto}"
+echo "avx512f: $(grep -qw avx512f /proc/cpuinfo && echo yes || echo no); QUINTET_CODEC_ISA=${QUINTET_CODEC_ISA:-auto}" \
+  "ATEN_CPU_CAPABILITY=${ATEN_CPU_CAPABILITY:-auto} DNNL_MAX_CPU_ISA=${DNNL_MAX_CPU_ISA:-auto} OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto}"
 echo "blas: $(readlink -f /etc/alternatives/libblas.so.3-x86_64-linux-gnu 2>/dev/null || echo unknown)"
 for f in "$BENCH" "$BUILD/quintet-nn"; do
   if ldd "$f" | grep -q tcmalloc; then echo "$(basename "$f"): links tcmalloc"; else echo "$(basename "$f"): NO tcmalloc"; fi
