@@ -1,50 +1,79 @@
 #!/usr/bin/env python3
-"""The table of bench/vae_nn/vae_vs_python.sh from its results.jsonl (one JSON object per measurement):
-medians over the rounds, the C++ advantage, training GFLOP/s against the measured sgemm peak."""
-import json, statistics, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-def med(kind, side, key):
-    v = [r[key] for r in rows if r.get("kind") == kind and r.get("side") == side]
+"""The tables of bench/vae_nn/vae_vs_python.sh from its results.jsonl (one JSON object per measurement):
+medians over the rounds per side, Python variant and case; the C++ advantage over each variant and over best
+PyTorch (the faster variant's median); checks that every Python generation gave the C++ notes."""
+import json
+import statistics
+import sys
+
+rows = [json.loads(line) for line in open(sys.argv[1])]
+
+
+def values(kind, case, side, key, variant=None):
+    return [r[key] for r in rows if r.get("kind") == kind and r.get("case") == case and r.get("side") == side
+            and (variant is None or r.get("variant") == variant)]
+
+
+def med(*args, **kw):
+    v = values(*args, **kw)
     return statistics.median(v) if v else float("nan")
-def line(name, c, p, unit, faster_is="higher"):
-    ratio = c / p if faster_is == "higher" else p / c
-    print(f"| {name} | {c:.3g} {unit} | {p:.3g} {unit} | {ratio:.2f}x |")
-n = [r for r in rows if r["kind"] == "train" and r["side"] == "cpp"][0]
-pn = [r for r in rows if r["kind"] == "train" and r["side"] == "python"][0]
-assert n["train_windows"] == pn["train_windows"], "the two sides read different windows"
-print(f"\nrounds: {max(r['round'] for r in rows)}; threads: {n['threads']} (python {pn['threads']}); "
-      f"train windows: {n['train_windows']}, valid windows: {n['valid_windows']}; medians over the rounds")
-print("| measure | C++ (Quintet) | Python (PyTorch) | C++ advantage |")
-print("|---|---|---|---|")
-line("train: end to end (store -> windows, 1 epoch, valid pass, checkpoints)", med("train", "cpp", "end_to_end_samples_per_s"),
-     med("train", "python", "end_to_end_samples_per_s"), "samples/s")
-line("train: end to end, per CPU-second (user + system)", med("train", "cpp", "end_to_end_samples_per_cpu_s"),
-     med("train", "python", "end_to_end_samples_per_cpu_s"), "samples/s")
-line("train: training pass only (batching + 5 VAE steps)", med("train", "cpp", "train_pass_samples_per_s"),
-     med("train", "python", "train_pass_samples_per_s"), "samples/s")
-line("generate 64 blocks: model load + loop (in process)", med("generate", "cpp", "load_and_generate_s"),
-     med("generate", "python", "load_and_generate_s"), "s", "lower")
-line("generate 64 blocks: loop only", med("generate", "cpp", "generate_s"), med("generate", "python", "generate_s"), "s", "lower")
-line("generate 64 blocks: whole process (C++ CLI writes the MIDI too)", med("process", "cpp", "generate_process_s"),
-     med("process", "python", "generate_process_s"), "s", "lower")
-line("process start (C++: quintet version; Python: import torch)", med("start", "cpp", "start_s"),
-     med("start", "python", "start_s"), "s", "lower")
-flops = n["flops_per_window"]
-# The peak is the best round (each round already keeps the best of 5 products): other jobs only slow it.
-peak_all = max([r["gflops"] for r in rows if r["kind"] == "sgemm"])
-peak_t = max([r["gflops"] for r in rows if r["kind"] == "sgemm_t"])
-threads_all = [r["threads"] for r in rows if r["kind"] == "sgemm"][0]
-c_gf = med("train", "cpp", "train_pass_samples_per_s") * flops / 1e9
-p_gf = med("train", "python", "train_pass_samples_per_s") * flops / 1e9
-print(f"\ntraining FLOPs per window (5 VAEs, forward + backward, analytic): {flops / 1e6:.1f} MFLOP")
-print(f"sgemm peak (torch::mm 2048^2, best of 5 per round, best round): {peak_all:.1f} GFLOP/s at {threads_all} threads, "
-      f"{peak_t:.1f} GFLOP/s at {n['threads']}")
-print(f"achieved in the training pass: C++ {c_gf:.1f} GFLOP/s = {100 * c_gf / peak_all:.0f}% of the all-thread peak "
-      f"({100 * c_gf / peak_t:.0f}% of the {n['threads']}-thread peak); Python {p_gf:.1f} GFLOP/s = "
-      f"{100 * p_gf / peak_all:.0f}% ({100 * p_gf / peak_t:.0f}%)")
-c_cpu = med("train", "cpp", "end_to_end_samples_per_cpu_s") * flops / 1e9
-p_cpu = med("train", "python", "end_to_end_samples_per_cpu_s") * flops / 1e9
-peak_cpu = max([r["gflops_per_cpu_s"] for r in rows if r["kind"] == "sgemm_t"])
-print(f"per CPU-second (load removed): sgemm {peak_cpu:.1f} GFLOP/s per busy core; the whole training epoch: "
-      f"C++ {c_cpu:.1f} GFLOP/s = {100 * c_cpu / peak_cpu:.0f}% of it, Python {p_cpu:.1f} GFLOP/s = {100 * p_cpu / peak_cpu:.0f}%")
-print("load average (1 min) after each round: " + ", ".join(str(r["load1"]) for r in rows if r["kind"] == "load"))
+
+
+gen = [r for r in rows if r.get("kind") == "generate" and r["side"] == "python"]
+assert gen and all(r["same_notes"] for r in gen), "a Python generation differs from the C++ notes"
+threads = sorted({r["threads"] for r in rows if "threads" in r and r.get("kind") in ("generate", "train")})
+tcm = all(r.get("tcmalloc") for r in rows if r.get("side") == "python" and "tcmalloc" in r)
+print(f"\nrounds: {max(r['round'] for r in rows)}; threads (both sides): {threads}; python tcmalloc: {tcm}; "
+      f"every Python song equal to the C++ one, cell for cell: {all(r['same_notes'] for r in gen)} ({len(gen)} runs)")
+for case in ("dense", "sparse", "batch"):
+    c = [r for r in rows if r.get("kind") == "generate" and r.get("case") == case and r["side"] == "cpp"]
+    if c:
+        print(f"{case}: {c[0]['songs']} song(s), seed {c[0]['seed']}{'..' if c[0]['songs'] > 1 else ''}, "
+              f"{c[0]['notes_cells']} note cells in all")
+
+print("\n| measure | C++ (Quintet) | PyTorch conv | PyTorch GEMM | C++ vs best PyTorch |")
+print("|---|---|---|---|---|")
+
+
+def row(name, kind, case, key, unit, lower_is_better=True, fmt="{:.3f}"):
+    c = med(kind, case, "cpp", key)
+    p = {v: med(kind, case, "python", key, v) for v in ("conv", "gemm")}
+    finite = [x for x in p.values() if x == x]
+    if not finite:
+        return
+    best = min(finite) if lower_is_better else max(finite)
+    ratio = best / c if lower_is_better else c / best
+    cells = [fmt.format(x) + " " + unit if x == x else "-" for x in (c, p["conv"], p["gemm"])]
+    print(f"| {name} | {cells[0]} | {cells[1]} | {cells[2]} | **{ratio:.2f}x** |")
+
+
+for case, label in (("dense", "dense song"), ("sparse", "sparse song"), ("batch", "batch of songs")):
+    row(f"generate 64 blocks, {label}: loop", "generate", case, "generate_s", "s")
+    row(f"generate 64 blocks, {label}: model load + loop", "generate", case, "load_and_generate_s", "s")
+row("train: end to end (store -> windows, 1 epoch, valid pass, checkpoints)", "train", "corpus",
+    "end_to_end_samples_per_s", "windows/s", False, "{:.0f}")
+row("train: training pass only", "train", "corpus", "train_pass_samples_per_s", "windows/s", False, "{:.0f}")
+row("train: end to end per CPU-second", "train", "corpus", "end_to_end_samples_per_cpu_s", "windows/s", False, "{:.0f}")
+
+c, p = med("process", "dense", "cpp", "generate_process_s"), med("process", "dense", "python", "generate_process_s")
+print(f"| whole process, dense song (C++: quintet generate, writes the MIDI; Python: GEMM variant) | {c:.3f} s | - | "
+      f"{p:.3f} s | {p / c:.2f}x |")
+c, p = med("start", "-", "cpp", "start_s"), med("start", "-", "python", "start_s")
+print(f"| process start (quintet version; python3 -c 'import torch') | {c:.3f} s | - | {p:.3f} s | {p / c:.2f}x |")
+
+batch = [r for r in rows if r.get("kind") == "generate" and r.get("case") == "batch" and r["side"] == "cpp"]
+if batch:
+    n = batch[0]["songs"]
+    for side, variant in (("cpp", None), ("python", "conv"), ("python", "gemm")):
+        one = med("generate", "dense", side, "generate_s", variant)
+        many = med("generate", "batch", side, "generate_s", variant)
+        print(f"per song in the batch of {n}, loop: {side}{'' if variant is None else ' ' + variant} {many / n:.4f} s "
+              f"(dense song alone {one:.4f} s)")
+flops = [r["flops_per_window"] for r in rows if r.get("kind") == "train" and r["side"] == "cpp"][0]
+peak = [r for r in rows if r.get("kind") == "sgemm"]
+for side, variant in (("cpp", None), ("python", "conv"), ("python", "gemm")):
+    gf = med("train", "corpus", side, "train_pass_samples_per_s", variant) * flops / 1e9
+    extra = f" = {100 * gf / peak[0]['gflops']:.0f}% of sgemm at the same threads ({peak[0]['gflops']:.0f} GFLOP/s)" if peak else ""
+    print(f"training pass GFLOP/s ({flops / 1e6:.1f} MFLOP per window, analytic): {side}"
+          f"{'' if variant is None else ' ' + variant} {gf:.1f}{extra}")
+print("load average (1 min) after each round: " + ", ".join(str(r["load1"]) for r in rows if r.get("kind") == "load"))

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 #include <stdexcept>
+#include <string>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -34,11 +35,22 @@ constexpr int kRegions = 16;                   // conv2 positions = deconv1 posi
 constexpr int kPatches = 16;                   // 4 x 4 patches of 4 x 4 cells per region
 
 #ifdef QUINTET_CODEC_AVX512_KERNELS
-bool cpu_has_avx512() {
-    static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-                            __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return has;
+// The widest kernels this CPU runs: 2 AVX-512 + FMA, 1 AVX2 + FMA, 0 the baseline. QUINTET_CODEC_ISA=avx2 or
+// =baseline caps it, to measure (and test) on one CPU the paths that others take (bench/vae_nn, docs/BENCHMARKS.md).
+int codec_level() {
+    static const int level = [] {
+        const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        int l = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") ? 2 : avx2 ? 1 : 0;
+        const char* cap = std::getenv("QUINTET_CODEC_ISA");
+        if (cap && std::string(cap) == "avx2" && l > 1) l = 1;
+        if (cap && std::string(cap) == "baseline") l = 0;
+        return l;
+    }();
+    return level;
 }
+bool cpu_has_avx512() { return codec_level() == 2; }
+bool cpu_has_avx2() { return codec_level() >= 1; }
+#define QUINTET_CODEC_AVX2 __attribute__((target("avx2,fma")))
 #endif
 
 // y[0..n) += a * x[0..n)
@@ -77,7 +89,7 @@ struct GemmArgs {
     int ldy;
 };
 
-void gemm_generic(const GemmArgs& a) {
+QUINTET_CODEC_INLINE void gemm_loops(const GemmArgs& a) {
     for (int r = 0; r < a.rows; ++r) {
         float* y = a.y + std::size_t(r) * a.ldy;
         std::memcpy(y, a.bias, sizeof(float) * std::size_t(a.out));
@@ -92,6 +104,57 @@ void gemm_generic(const GemmArgs& a) {
         if (a.relu) relu(a.out, y);
     }
 }
+
+void gemm_generic(const GemmArgs& a) { gemm_loops(a); }
+#ifdef QUINTET_CODEC_AVX512_KERNELS
+// The AVX2 form of gemm_block_avx512: R <= 6 rows x 16 columns (two 8-wide registers each) of accumulators stay
+// in the 16 registers while a panel streams past.
+template <int R>
+QUINTET_CODEC_AVX2 void gemm_rows_avx2(const GemmArgs& a, int row0) {
+    const __m256 zero = _mm256_setzero_ps();
+    for (int j = 0; j < a.out; j += 16) {
+        __m256 lo[R], hi[R];
+        const float* panel = a.w + std::size_t(j) * a.in;
+        const __m256 bias_lo = _mm256_loadu_ps(a.bias + j), bias_hi = _mm256_loadu_ps(a.bias + j + 8);
+#pragma GCC unroll 6
+        for (int r = 0; r < R; ++r) {
+            lo[r] = bias_lo;
+            hi[r] = bias_hi;
+        }
+        for (int i = 0; i < a.ncols; ++i) {
+            const int c = a.cols[i];
+            const __m256 w_lo = _mm256_loadu_ps(panel + std::size_t(c) * 16), w_hi = _mm256_loadu_ps(panel + std::size_t(c) * 16 + 8);
+            const float* x = a.xt + std::size_t(c) * a.ldxt + row0;
+#pragma GCC unroll 6
+            for (int r = 0; r < R; ++r) {
+                const __m256 b = _mm256_broadcast_ss(x + r);
+                lo[r] = _mm256_fmadd_ps(b, w_lo, lo[r]);
+                hi[r] = _mm256_fmadd_ps(b, w_hi, hi[r]);
+            }
+        }
+#pragma GCC unroll 6
+        for (int r = 0; r < R; ++r) {
+            float* y = a.y + std::size_t(row0 + r) * a.ldy + j;
+            // max(x, 0) returns 0 for NaN and both zeros: the ReLU x > 0 ? x : 0
+            _mm256_storeu_ps(y, a.relu ? _mm256_max_ps(lo[r], zero) : lo[r]);
+            _mm256_storeu_ps(y + 8, a.relu ? _mm256_max_ps(hi[r], zero) : hi[r]);
+        }
+    }
+}
+
+QUINTET_CODEC_AVX2 void gemm_avx2(const GemmArgs& a) {
+    for (int row0 = 0; row0 < a.rows; row0 += 6) {
+        switch (a.rows - row0 < 6 ? a.rows - row0 : 6) {
+            case 1: gemm_rows_avx2<1>(a, row0); break;
+            case 2: gemm_rows_avx2<2>(a, row0); break;
+            case 3: gemm_rows_avx2<3>(a, row0); break;
+            case 4: gemm_rows_avx2<4>(a, row0); break;
+            case 5: gemm_rows_avx2<5>(a, row0); break;
+            default: gemm_rows_avx2<6>(a, row0); break;
+        }
+    }
+}
+#endif
 
 #ifdef QUINTET_CODEC_AVX512_KERNELS
 // R rows x 16 columns of accumulators stay in registers while a panel streams past once.
@@ -144,6 +207,7 @@ QUINTET_CODEC_AVX512 void gemm_avx512(const GemmArgs& a) {
 QUINTET_CODEC_INLINE void gemm(const GemmArgs& a) {
 #ifdef QUINTET_CODEC_AVX512_KERNELS
     if (cpu_has_avx512()) return gemm_avx512(a);
+    if (cpu_has_avx2()) return gemm_avx2(a);
 #endif
     gemm_generic(a);
 }
@@ -385,6 +449,15 @@ QUINTET_CODEC_AVX512 void decode_avx512(const DecodeWeights& v, const float* h0,
 QUINTET_CODEC_AVX512 void affine_avx512(int in, int out, const float* x, const float* w, const float* bias, float* y) {
     affine_sparse_avx512(in, out, x, w, bias, y);
 }
+// The baseline's loops compiled for AVX2 + FMA (CPUs without AVX-512).
+QUINTET_CODEC_AVX2 void encode_avx2(const EncodeWeights& v, const float* block, float* h3) { encode_body<1, false>(v, &block, &h3); }
+QUINTET_CODEC_AVX2 void encode2_avx2(const EncodeWeights& v, const float* const* blocks, float* const* h3) {
+    encode_body<2, false>(v, blocks, h3);
+}
+QUINTET_CODEC_AVX2 void decode_avx2(const DecodeWeights& v, const float* h0, float* block) { decode_body<false>(v, h0, block); }
+QUINTET_CODEC_AVX2 void affine_avx2(int in, int out, const float* x, const float* w, const float* bias, float* y) {
+    affine_sparse(in, out, x, w, bias, y);
+}
 #endif
 
 // --- packing -------------------------------------------------------------------------------------------
@@ -529,6 +602,7 @@ void BlockEncoder::features(const float* block, float* out) const {
     const EncodeWeights v{ptr(w1_), ptr(b1_), ptr(c1_), ptr(w2_), ptr(pre2_), ptr(c2_), ptr(w3_), ptr(base3_)};
 #ifdef QUINTET_CODEC_AVX512_KERNELS
     if (cpu_has_avx512()) return encode_avx512(v, block, out);
+    if (cpu_has_avx2()) return encode_avx2(v, block, out);
 #endif
     encode_generic(v, block, out);
 }
@@ -540,6 +614,7 @@ void BlockEncoder::features(const float* block_a, const float* block_b, float* o
     float* outs[2] = {out_a, out_b};
 #ifdef QUINTET_CODEC_AVX512_KERNELS
     if (cpu_has_avx512()) return encode2_avx512(v, blocks, outs);
+    if (cpu_has_avx2()) return encode2_avx2(v, blocks, outs);
 #endif
     encode2_generic(v, blocks, outs);
 }
@@ -601,6 +676,7 @@ void BlockDecoder::decode(const float* h, float* block) const {
     const DecodeWeights v{ptr(wd1_), ptr(bd1_), ptr(wd2_), ptr(bd2_), ptr(wd3_), ptr(bd3_)};
 #ifdef QUINTET_CODEC_AVX512_KERNELS
     if (cpu_has_avx512()) return decode_avx512(v, h, block);
+    if (cpu_has_avx2()) return decode_avx2(v, h, block);
 #endif
     decode_generic(v, h, block);
 }
@@ -609,6 +685,7 @@ void affine_skip_zeros(int in, int out, const float* x, const float* w, const fl
     using namespace block_codec_detail;
 #ifdef QUINTET_CODEC_AVX512_KERNELS
     if (cpu_has_avx512()) return affine_avx512(in, out, x, w, bias, y);
+    if (cpu_has_avx2()) return affine_avx2(in, out, x, w, bias, y);
 #endif
     affine_generic(in, out, x, w, bias, y);
 }

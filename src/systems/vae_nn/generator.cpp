@@ -370,6 +370,10 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
     auto fed_seed = seed.to(torch::kCPU, torch::kFloat).contiguous();
     auto block_at = [&](int i, int b) { return song.data_ptr<float>() + (i * steps + std::int64_t(b) * kWindowSteps) * kPitches; };
     const BlockRules rules = block_rules(o);
+    // Decoded values below an instrument's threshold are silenced by shape_blocks whatever they are: the decoder
+    // leaves them 0 and takes the sigmoid only of the others (the same blocks after shaping).
+    std::array<std::optional<float>, kVaeInstruments> cuts;
+    for (int i = 0; i < kVaeInstruments; ++i) cuts[std::size_t(i)] = fast_->logit_cut(rules.threshold[std::size_t(i)]);
     SilenceWatch watch(o.revive);
     std::mt19937_64 revive_rng(o.seed ^ kReviveStream);
     {
@@ -403,7 +407,7 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
             before[i] = block_at(i, b - 1);
         }
         at::parallel_for(0, kVaeInstruments, 1, [&](std::int64_t from, std::int64_t to) {
-            for (auto i = int(from); i < int(to); ++i) fast_->reconstruct(i, next.data_ptr<float>() + i * K, blocks[i]);
+            for (auto i = int(from); i < int(to); ++i) fast_->reconstruct_above(i, next.data_ptr<float>() + i * K, cuts[std::size_t(i)], blocks[i]);
         });
         shape_blocks(blocks, rules);
         if (rules.repeats()) repeat_bars(blocks, before, rules, rng);

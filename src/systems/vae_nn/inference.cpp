@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <sstream>
 
 #include "util/error.hpp"
@@ -25,6 +26,45 @@ void mlp_affine(int in, int out, const float* __restrict x, const float* __restr
     for (int c = 0; c < in; ++c)
         if (x[c] != 0)
             for (int j = 0; j < out; ++j) y[j] += x[c] * w[std::size_t(c) * out + j];
+}
+
+// The Bernoulli decoder's output activation. One definition, so that the logit cut of a threshold (below) is
+// found with exactly the function reconstruct() applies.
+inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+// Floats in their numeric order as integers (-0 and +0 both 0), and back.
+std::int64_t float_key(float x) {
+    std::uint32_t b;
+    std::memcpy(&b, &x, sizeof b);
+    return (b & 0x80000000u) ? -std::int64_t(b & 0x7fffffffu) : std::int64_t(b);
+}
+float key_float(std::int64_t k) {
+    const std::uint32_t b = k >= 0 ? std::uint32_t(k) : (std::uint32_t(-k) | 0x80000000u);
+    float x;
+    std::memcpy(&x, &b, sizeof x);
+    return x;
+}
+
+// The smallest float x with sigmoid(x) >= t (NaN when there is none: then no cell reaches t). Found by bisection,
+// which assumes sigmoid is monotone in float arithmetic; that is checked for the 512 floats around the cut,
+// where rounding could break it (farther away the sigmoid differs from t by hundreds of its own ulps, more than
+// expf's error). nullopt when the check fails.
+std::optional<float> sigmoid_cut(float t) {
+    auto reaches = [t](std::int64_t k) { return sigmoid(key_float(k)) >= t; };
+    const std::int64_t lowest = float_key(-std::numeric_limits<float>::infinity());
+    const std::int64_t highest = float_key(std::numeric_limits<float>::infinity());
+    if (!reaches(highest)) return std::numeric_limits<float>::quiet_NaN();
+    std::int64_t lo = lowest, hi = highest;  // invariant: reaches(hi); the answer is in [lo, hi]
+    while (lo < hi) {
+        const std::int64_t mid = lo + (hi - lo) / 2;
+        if (reaches(mid))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    for (std::int64_t k = std::max(lowest, hi - 256); k <= std::min(highest, hi + 256); ++k)
+        if (reaches(k) != (k >= hi)) return std::nullopt;
+    return key_float(hi);
 }
 
 // --- packing -------------------------------------------------------------------------------------------
@@ -156,7 +196,24 @@ void VaeNnInference::reconstruct(int i, const float* z, float* block) const {
     relu_in_place(kC3, h);
     v.decoder.decode(h, block);
     if (bernoulli_)
-        for (int c = 0; c < kCells; ++c) block[c] = 1.0f / (1.0f + std::exp(-block[c]));
+        for (int c = 0; c < kCells; ++c) block[c] = sigmoid(block[c]);
+}
+
+std::optional<float> VaeNnInference::logit_cut(float threshold) const {
+    // A cut only stands in for the sigmoid where every kept value is above 0 (a sigmoid of exactly 0 is no note).
+    if (!bernoulli_ || !(threshold > 0)) return std::nullopt;
+    return sigmoid_cut(threshold);
+}
+
+void VaeNnInference::reconstruct_above(int i, const float* z, const std::optional<float>& cut, float* block) const {
+    if (!cut) return reconstruct(i, z, block);
+    const Vae& v = vaes_.at(std::size_t(i));
+    alignas(64) float h[kC3];
+    affine_skip_zeros(latent_, kC3, z, ptr(v.wdin), ptr(v.bdin), h);
+    relu_in_place(kC3, h);
+    v.decoder.decode(h, block);  // logits
+    const float c = *cut;
+    for (int k = 0; k < kCells; ++k) block[k] = block[k] >= c ? sigmoid(block[k]) : 0.0f;
 }
 
 void VaeNnInference::predict_next(const float* latents, const float* noise, float* next) const {

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,14 @@ public:
     void encode_mean(int instrument, const float* block, float* mean) const;
     // One instrument: latent [K] -> block [32 * 128], in the data's scale (sigmoid for Bernoulli).
     void reconstruct(int instrument, const float* z, float* block) const;
+    // For reconstruct_above: the smallest decoder output (logit) whose sigmoid reaches `threshold`, so that
+    // `logit >= cut` decides exactly what `reconstruct(...) >= threshold` would; unset for a Gaussian model, a
+    // threshold <= 0, or when the sigmoid's float rounding could not be shown monotone around the cut.
+    std::optional<float> logit_cut(float threshold) const;
+    // reconstruct(), except that the values below the cut's threshold come out as 0: exactly the cells that
+    // generation's threshold silences anyway, so the sigmoid is taken only where a note can be (~4096 expf calls
+    // per block otherwise). Without a cut, plain reconstruct().
+    void reconstruct_above(int instrument, const float* z, const std::optional<float>& cut, float* block) const;
     // latents [5 * K] -> next latents [5 * K] (melody net, conditional nets; dropout off as in eval());
     // noise [5 * K] or null, added as VaeNnModel::predict_next adds it.
     void predict_next(const float* latents, const float* noise, float* next) const;

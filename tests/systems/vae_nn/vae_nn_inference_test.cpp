@@ -4,6 +4,10 @@
 // blocks (where the precomputed constants do all the work).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include "systems/vae_nn/inference.hpp"
 #include "support/tiny_store.hpp"
 #include "nn/batches.hpp"
@@ -143,3 +147,43 @@ TEST(VaeNnInference, ResidualNetsEqualTheModules) {
 }
 
 }  // namespace
+
+// The logit cut stands in for the sigmoid exactly: it is the first float whose sigmoid (1 / (1 + exp(-x)) in
+// float, the Bernoulli decoder's activation) reaches the threshold, and reconstruct_above gives reconstruct()'s
+// values wherever they reach the threshold and 0 elsewhere (the cells generation silences anyway). The
+// thresholds include values the decoder produced, so cells sit exactly on the boundary.
+TEST(VaeNnInference, LogitCutDecidesAsTheSigmoid) {
+    auto sigmoid = [](float x) { return 1.0f / (1.0f + std::exp(-x)); };
+    auto model = make_model(Likelihood::Bernoulli, 21);
+    VaeNnInference fast(*model);
+    for (float t : {0.005f, 0.175f, 0.3f, 0.5f, 0.9f, 0.995f}) {
+        const auto cut = fast.logit_cut(t);
+        ASSERT_TRUE(cut) << t;
+        EXPECT_GE(sigmoid(*cut), t);
+        EXPECT_LT(sigmoid(std::nextafter(*cut, -std::numeric_limits<float>::infinity())), t);
+        EXPECT_NEAR(*cut, std::log(t / (1 - t)), 1e-4 * (1 + std::abs(std::log(t / (1 - t)))));  // the logit of t
+    }
+    EXPECT_FALSE(fast.logit_cut(0.0f));  // every value reaches 0: nothing to cut
+    auto gaussian = make_model(Likelihood::Gaussian, 21);
+    EXPECT_FALSE(VaeNnInference(*gaussian).logit_cut(0.3f));  // no sigmoid to stand in for
+
+    torch::manual_seed(5);
+    std::vector<float> full(32 * 128), above(32 * 128);
+    std::size_t kept = 0, silenced = 0;
+    for (int i = 0; i < kVaeInstruments; ++i)
+        for (double scale : {1.0, 3.0}) {
+            auto z = (torch::randn({K}) * scale).contiguous();
+            fast.reconstruct(i, z.data_ptr<float>(), full.data());
+            auto sorted = full;
+            std::nth_element(sorted.begin(), sorted.begin() + 2048, sorted.end());
+            const float t = sorted[2048];  // a decoded value: at least one cell sits on the threshold
+            fast.reconstruct_above(i, z.data_ptr<float>(), fast.logit_cut(t), above.data());
+            for (std::size_t c = 0; c < full.size(); ++c) {
+                const float expected = full[c] >= t ? full[c] : 0.0f;
+                ASSERT_EQ(above[c], expected) << "instrument " << i << " cell " << c << " threshold " << t;
+                (full[c] >= t ? kept : silenced) += 1;
+            }
+        }
+    EXPECT_GT(kept, 10000u);
+    EXPECT_GT(silenced, 10000u);
+}
