@@ -1,9 +1,10 @@
 // Speed of the Transformer-XL, one JSON line per call, for bench/transformer/transformer_vs_python.sh (which runs the
 // PyTorch reference, bench/transformer/transformer_reference.py, on the same weights beside it):
-//   transformer_bench generate --context N --tokens G --mode cache|recompute [--preset small|musicautobot]
+//   transformer_bench generate --context N --tokens G --mode cache|cache-module|recompute [--preset small|musicautobot]
 //     batch 1, greedy: the context's N tokens go through the model first (untimed), then G tokens are drawn one at
-//     a time, each seeing the last N tokens before it: through the key/value cache (mem_len = N), or by running the
-//     model again over those N tokens and the newest one (what a model without a cache does).
+//     a time, each seeing the last N tokens before it: through the key/value cache (mem_len = N) with the packed
+//     CPU step generation uses (XlFastStep, `cache`) or the module's single-token step (`cache-module`), or by
+//     running the model again over those N tokens and the newest one (what a model without a cache does).
 //   transformer_bench train [--steps 8 --batch 4 --bptt 128 --preset small]
 //     training tokens/s: segments carried through the memory, AdamW, gradient clipping, as the trainer; after one
 //     untimed step.
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "nn/runtime.hpp"
+#include "systems/transformer/fast_step.hpp"
 #include "systems/transformer/model.hpp"
 
 using namespace quintet;
@@ -80,16 +82,23 @@ int generate(const std::map<std::string, std::string>& f) {
     torch::NoGradGuard no_grad;
     auto ids = fixed_tokens(context, model->config.vocab);
     const auto pos = fixed_positions(context + tokens);
+    if (mode != "cache" && mode != "cache-module" && mode != "recompute") {
+        std::fprintf(stderr, "--mode %s: expected cache, cache-module or recompute\n", mode.c_str());
+        return 2;
+    }
+    const bool cached = mode != "recompute";
+    XlFastStep fast(*model);  // packed before the clock starts, as the generator does at load
     XlCache cache;
     torch::Tensor last;
-    if (mode == "cache") last = model->step(row(ids, 0, ids.size()), cache, row(pos, 0, ids.size()))[0][-1];
+    if (cached) last = model->step(row(ids, 0, ids.size()), cache, row(pos, 0, ids.size()))[0][-1];
     else last = model(row(ids, 0, ids.size()), XlMemory{}, nullptr, row(pos, 0, ids.size()))[0][-1];  // warms the same shapes
     const auto t0 = Clock::now();
     const double c0 = cpu_seconds();
     for (int t = 0; t < tokens; ++t) {
         ids.push_back(last.argmax().item<std::int64_t>());
-        const std::size_t n = ids.size(), from = mode == "cache" ? n - 1 : n - std::size_t(context) - 1;
-        if (mode == "cache") last = model->step(row(ids, from, n), cache, row(pos, from, n))[0][0];
+        const std::size_t n = ids.size(), from = cached ? n - 1 : n - std::size_t(context) - 1;
+        if (mode == "cache") last = fast.step(ids.back(), pos[n - 1], cache);
+        else if (cached) last = model->step(row(ids, from, n), cache, row(pos, from, n))[0][0];
         else last = model(row(ids, from, n), XlMemory{}, nullptr, row(pos, from, n))[0][-1];
     }
     const double s = seconds_since(t0), cpu = cpu_seconds() - c0;

@@ -175,23 +175,27 @@ torch::Tensor TransformerXlImpl::forward(const torch::Tensor& tokens, const XlMe
     return torch::linear(x, embed->weight, out_bias);
 }
 
-torch::Tensor TransformerXlImpl::step(const torch::Tensor& tokens, XlCache& cache, const torch::Tensor& positions) {
-    const std::int64_t B = tokens.size(0), T = tokens.size(1), L = std::int64_t(layers->size());
-    // Room for T more positions: when the buffer is full, the live window moves to the front of a fresh one.
-    const std::int64_t live = cache.positions();
+void reserve_cache(XlCache& cache, std::int64_t B, std::int64_t T, const TransformerXlConfig& config,
+                   const torch::TensorOptions& options) {
+    const std::int64_t live = cache.positions(), L = config.layers;
     if (!cache.kv.empty() && cache.kv[0].size(1) != B)
         throw std::invalid_argument("XlCache holds a batch of " + std::to_string(cache.kv[0].size(1)) + ", not " + std::to_string(B));
-    if (cache.kv.empty() || cache.end + T > cache.kv[0].size(3)) {
-        const std::int64_t capacity = 2 * std::max<std::int64_t>(std::max(config.mem_len, 1), live + T);
-        cache.kv.resize(std::size_t(L));
-        for (auto& kv : cache.kv) {
-            auto fresh = torch::empty({2, B, config.heads, capacity, config.d_head}, embed->weight.options());
-            if (live > 0) fresh.narrow(3, 0, live).copy_(kv.narrow(3, cache.start, live));
-            kv = fresh;
-        }
-        cache.start = 0;
-        cache.end = live;
+    if (!cache.kv.empty() && cache.end + T <= cache.kv[0].size(3)) return;
+    const std::int64_t capacity = 2 * std::max<std::int64_t>(std::max(config.mem_len, 1), live + T);
+    cache.kv.resize(std::size_t(L));
+    for (auto& kv : cache.kv) {
+        auto fresh = torch::empty({2, B, config.heads, capacity, config.d_head}, options);
+        if (live > 0) fresh.narrow(3, 0, live).copy_(kv.narrow(3, cache.start, live));
+        kv = fresh;
     }
+    cache.start = 0;
+    cache.end = live;
+}
+
+torch::Tensor TransformerXlImpl::step(const torch::Tensor& tokens, XlCache& cache, const torch::Tensor& positions) {
+    const std::int64_t B = tokens.size(0), T = tokens.size(1), L = std::int64_t(layers->size());
+    reserve_cache(cache, B, T, config, embed->weight.options());
+    const std::int64_t live = cache.positions();
 
     torch::Tensor logits;
     if (B == 1 && T == 1 && !is_training() && !torch::GradMode::is_enabled()) {

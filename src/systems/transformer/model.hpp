@@ -92,6 +92,12 @@ struct XlCache {
     std::int64_t positions() const { return end - start; }
 };
 
+// Makes room in `cache` for `tokens` more positions of a batch of `batch` (allocating the buffers on first use, in
+// `options`): when the buffers are full, the live window moves to the front of fresh ones twice mem_len long.
+// std::invalid_argument if the cache holds another batch size.
+void reserve_cache(XlCache& cache, std::int64_t batch, std::int64_t tokens, const TransformerXlConfig& config,
+                   const torch::TensorOptions& options);
+
 struct TransformerXlImpl : torch::nn::Module {
     explicit TransformerXlImpl(const TransformerXlConfig& c);
     // tokens [B, T] (int64); positions [B, T] (int64): each token's step (token_positions), or none: all at step 0.
