@@ -49,10 +49,14 @@ struct RelativeAttentionImpl : torch::nn::Module {
     // weight is unchanged: generation would otherwise project every distance again for every token.
     torch::Tensor distance_keys(std::int64_t n, std::int64_t d_model, const torch::TensorOptions& options);
 
+    // The same, distances n - 1 down to 0 (row c = distance n - 1 - c): what forward()'s relative shift reads.
+    torch::Tensor reversed_distance_keys(std::int64_t n, std::int64_t d_model, const torch::TensorOptions& options);
+
     int heads, d_head;
+    bool shift_by_gather = false;  // tests: the former gather of the position term, the reference for forward()'s view
     torch::nn::Linear qkv{nullptr}, out{nullptr}, r_proj{nullptr};
     torch::nn::LayerNorm norm{nullptr};
-    torch::nn::Dropout drop_attn{nullptr}, drop_res{nullptr};
+    torch::nn::Dropout drop_attn{nullptr}, drop_res{nullptr};  // hold p; applied by hash_dropout (nn/hash_dropout.hpp)
 
 private:
     // The kept projection: forward order [rows, H * dh], and reversed per head [H, rows, dh] (row i is distance
