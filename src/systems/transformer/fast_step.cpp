@@ -527,6 +527,7 @@ XlFastStep::XlFastStep(const TransformerXlImpl& model)
         for (int c = 0; c < D; ++c) t[std::size_t(d / kBlock) * Dp * kBlock + std::size_t(c) * kBlock + d % kBlock] = r[std::size_t(d) * D + c];
     table_ = t;
     scratch_.assign(Scratch::floats(n_), 0.0f);
+    kv_.assign(std::size_t(n_.layers), nullptr);
     logits_ = torch::from_blob(Scratch(n_, scratch_.data()).logits, {n_.vocab}, torch::kFloat);
 }
 
@@ -535,18 +536,18 @@ torch::Tensor XlFastStep::step(std::int64_t token, std::int64_t position, XlCach
     if (token < 0 || token >= n_.vocab) throw std::out_of_range("XlFastStep: token " + std::to_string(token) + " outside the vocabulary");
     if (position < 0) throw std::out_of_range("XlFastStep: negative position");
     reserve_cache(cache, 1, 1, config_, torch::TensorOptions().dtype(torch::kFloat));
-    float* kv[1024];
-    if (cache.kv.size() > 1024) throw std::invalid_argument("XlFastStep: more than 1024 layers");
+    if (cache.kv.size() != kv_.size()) throw std::invalid_argument("XlFastStep: the cache holds another number of layers");
     for (std::size_t l = 0; l < cache.kv.size(); ++l) {
         auto& t = cache.kv[l];
-        if (!t.device().is_cpu() || t.scalar_type() != torch::kFloat || !t.is_contiguous())
-            throw std::invalid_argument("XlFastStep: the cache must hold contiguous CPU float buffers");
-        kv[l] = t.data_ptr<float>();
+        if (!t.device().is_cpu() || t.scalar_type() != torch::kFloat || !t.is_contiguous() || t.dim() != 5 || t.size(0) != 2 ||
+            t.size(1) != 1 || t.size(2) != n_.heads || t.size(4) != n_.d_head || t.size(3) != cache.kv[0].size(3))
+            throw std::invalid_argument("XlFastStep: the cache must hold contiguous CPU float buffers [2, 1, heads, capacity, d_head]");
+        kv_[l] = t.data_ptr<float>();
     }
     const std::int64_t at = cache.end, K = at + 1 - cache.start;
     if (K > n_.table_rows) throw std::logic_error("XlFastStep: the cache holds more than mem_len positions");
     const StepArgs args{&n_,     &layers_, embed_, beat_,       bar_,        out_w_,        out_bias_, uv_, table_,
-                        scratch_.data(), kv, cache.kv[0].size(3), cache.start, at, token, position};
+                        scratch_.data(), kv_.data(), cache.kv[0].size(3), cache.start, at, token, position};
 #ifdef QUINTET_XL_AVX512_KERNELS
     if (uses_avx512()) step_avx512(args);
     else

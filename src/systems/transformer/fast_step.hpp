@@ -52,6 +52,7 @@ private:
     std::vector<Layer> layers_;
     const float *embed_, *beat_, *bar_, *out_w_, *out_bias_, *uv_, *table_;
     std::vector<float> scratch_;  // every per-token buffer, allocated once
+    std::vector<float*> kv_;      // each layer's cache buffer, filled per step
     torch::Tensor logits_;        // [vocab], viewing part of scratch_
     bool generic_ = false;
 };

@@ -113,11 +113,15 @@ TEST(TransformerXlFastStep, SmallPresetSizes) {
     EXPECT_LT(worst_relative_difference(model, fast, 16, 64), 1e-4);
 }
 
-TEST(TransformerXlFastStep, RefusesATokenOutsideTheVocabulary) {
+TEST(TransformerXlFastStep, RefusesATokenOutsideTheVocabularyAndAnotherModelsCache) {
     auto model = random_model(config(16, 1, 16, 16, 10, 4), 5);
     XlFastStep fast(*model);
     XlCache cache;
     EXPECT_THROW(fast.step(10, 0, cache), std::out_of_range);
     EXPECT_THROW(fast.step(-1, 0, cache), std::out_of_range);
     EXPECT_NO_THROW(fast.step(9, 0, cache));
+    XlCache other;  // two layers of 2 heads: another model's (this one has 1 head)
+    other.kv = {torch::zeros({2, 1, 2, 8, 16}), torch::zeros({2, 1, 2, 8, 16})};
+    other.end = 1;
+    EXPECT_THROW(fast.step(1, 0, other), std::invalid_argument);
 }
