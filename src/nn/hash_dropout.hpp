@@ -3,7 +3,8 @@
 // MKL) draws each element through its generator one at a time, which was 15 % of a Transformer-XL training step
 // (docs/BENCHMARKS.md). Here one 64-bit seed is taken from torch's default generator per call (so
 // torch::manual_seed still fixes every mask, and checkpoints resume as before), and element i is kept when
-// hash(seed, i) >= p * 2^32: a plain loop over the elements. Other devices, and p = 0 or eval, use torch's dropout.
+// hash(seed, i) >= p * 2^32: one loop writes x * mask, and the backward makes the mask again from the seed (no mask
+// tensor). Other devices use torch's dropout; p = 0 or eval return x.
 #include <torch/torch.h>
 
 namespace quintet {
