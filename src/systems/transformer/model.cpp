@@ -1,11 +1,11 @@
 #include "systems/transformer/model.hpp"
 
-#include "nn/hash_dropout.hpp"
-
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
+
+#include "nn/hash_dropout.hpp"
 
 namespace quintet {
 
