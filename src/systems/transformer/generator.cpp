@@ -32,6 +32,7 @@ std::vector<bool> allowed_next(int previous, int family, TokenVocab vocab) {
 TransformerGenerator::TransformerGenerator(const std::filesystem::path& run_dir, const std::string& device)
     : device_(parse_device(device)) {
     run_ = load_transformer_run(run_dir, device_);
+    if (device_.is_cpu() && XlFastStep::supports(*run_.model)) fast_ = std::make_unique<XlFastStep>(*run_.model);
 }
 
 std::vector<int> TransformerGenerator::generate_ids(const std::vector<int>& primer, std::size_t steps, std::uint64_t seed,
@@ -95,7 +96,8 @@ std::vector<int> TransformerGenerator::generate_ids(const std::vector<int>& prim
         ids.push_back(id);
         const std::size_t n = ids.size();  // as token_positions: an advance counts from the id after `xxsep dK`
         positions.push_back(positions.back() + (n >= 3 && ids[n - 3] == tok::sep && tok::is_duration(ids[n - 2]) ? ids[n - 2] - tok::dur_begin : 0));
-        if (!c.recompute)
+        if (!c.recompute && fast_path()) last = fast_->step(id, positions.back(), cache);
+        else if (!c.recompute)
             last = model->step(as_tensor(ids.size() - 1, ids.size()), cache, positions_of(ids.size() - 1, ids.size())).select(1, -1)[0];
     }
     return ids;

@@ -3,10 +3,12 @@
 // MusicAutobot's MusicLearner.predict draws (note and duration temperatures, repeat penalty, only ids that
 // can follow the previous one, top-k then top-p), until the song reaches the asked length.
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "systems/system.hpp"
+#include "systems/transformer/fast_step.hpp"
 #include "systems/transformer/run_model.hpp"
 #include "systems/transformer/sample_options.hpp"
 
@@ -20,10 +22,16 @@ public:
                                   const TransformerSampleConfig& c);
     Multitrack generate(const SampleRequest& request, const TransformerSampleConfig& c);
     TokenVocab vocab() const { return run_.vocab; }
+    // On the CPU each new token goes through XlFastStep (weights packed at load); use_fast_path(false), and other
+    // devices, use the module's single-token step. The primer goes through the module's batched step either way.
+    void use_fast_path(bool on) { use_fast_ = on; }
+    bool fast_path() const { return use_fast_ && fast_ != nullptr; }
 
 private:
     TransformerRun run_;
     torch::Device device_;
+    std::unique_ptr<XlFastStep> fast_;  // CPU only
+    bool use_fast_ = true;
 };
 
 // Which ids may follow `previous` (MusicAutobot's filter_invalid_indexes, with the lpd5 instrument tokens):

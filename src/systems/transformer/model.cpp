@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "nn/hash_dropout.hpp"
+
 namespace quintet {
 
 namespace nn = torch::nn;
@@ -65,6 +67,12 @@ torch::Tensor RelativeAttentionImpl::distance_keys(std::int64_t n, std::int64_t 
     return distance_table_.narrow(0, 0, n);
 }
 
+torch::Tensor RelativeAttentionImpl::reversed_distance_keys(std::int64_t n, std::int64_t d_model, const torch::TensorOptions& options) {
+    if (torch::GradMode::is_enabled()) return r_proj(distance_encoding(n, int(d_model), options).flip(0));
+    refresh_distance_table(n, d_model, options);
+    return distance_table_.narrow(0, 0, n).flip(0);
+}
+
 torch::Tensor RelativeAttentionImpl::step_one(const torch::Tensor& x, torch::Tensor& kv, std::int64_t start, std::int64_t at,
                                               const torch::Tensor& uv) {
     const std::int64_t D = x.size(0), K = at + 1 - start;
@@ -91,19 +99,33 @@ torch::Tensor RelativeAttentionImpl::forward(const torch::Tensor& x, const KeyVa
     if (present) *present = {k_new, v_new};
     const std::int64_t K = M + T;
 
-    // Content term (q + u)·k and position term (q + v)·W_r R(d) for every distance d, then each (i, j) picks
-    // d = M + i - j. Pairs with j past M + i are masked (the clamp only keeps the gather in range).
-    auto wr = distance_keys(K, D, x.options()).view({K, heads, d_head}).permute({1, 2, 0});  // [H, dh, K]
-    auto content = torch::matmul(q + u.view({1, heads, 1, d_head}), k.transpose(-1, -2));                   // [B, H, T, K]
-    auto by_distance = torch::matmul(q + v.view({1, heads, 1, d_head}), wr.unsqueeze(0));                   // [B, H, T, K]
+    const double scale = 1.0 / std::sqrt(double(d_head));
     auto opts = torch::TensorOptions().dtype(torch::kLong).device(x.device());
-    auto dist = (torch::arange(T, opts).unsqueeze(1) + M) - torch::arange(K, opts).unsqueeze(0);            // [T, K]
-    auto position = by_distance.gather(-1, dist.clamp(0, K - 1).expand({B, heads, T, K}));
-    auto score = (content + position) * (1.0 / std::sqrt(double(d_head)));
+    auto dist = (torch::arange(T, opts).unsqueeze(1) + M) - torch::arange(K, opts).unsqueeze(0);  // [T, K]: M + i - j
+    torch::Tensor score;
+    if (shift_by_gather) {
+        // The former formulation (tests compare against it): the term for every distance d, then each (i, j)
+        // picks d = M + i - j with a gather (the clamp only keeps masked pairs in range).
+        auto wr = distance_keys(K, D, x.options()).view({K, heads, d_head}).permute({1, 2, 0});  // [H, dh, K]
+        auto content = torch::matmul(q + u.view({1, heads, 1, d_head}), k.transpose(-1, -2));  // [B, H, T, K]
+        auto by_distance = torch::matmul(q + v.view({1, heads, 1, d_head}), wr.unsqueeze(0));  // [B, H, T, K]
+        score = (content + by_distance.gather(-1, dist.clamp(0, K - 1).expand({B, heads, T, K}))) * scale;
+    } else {
+        // Content term (q + u)·k and position term (q + v)·W_r R(d), both scaled, in one baddbmm. The position
+        // term is computed for the K + 1 distances K, K - 1, ..., 0 (column c = distance K - c): (i, j) needs
+        // distance M + i - j, at column T - i + j of row i, i.e. offset T + i K + j in the head's flat [T, K + 1]
+        // block, so the T K values from offset T are the [T, K] term: a view, no gather or pad copy (Transformer-XL's
+        // relative shift). Pairs with j past M + i read the next row's values and are masked below.
+        auto wr = reversed_distance_keys(K + 1, D, x.options()).view({K + 1, heads, d_head}).permute({1, 2, 0});  // [H, dh, K+1]
+        auto by_distance = torch::matmul(q + v.view({1, heads, 1, d_head}), wr.unsqueeze(0));  // [B, H, T, K + 1]
+        auto position = by_distance.reshape({B * heads, T * (K + 1)}).narrow(1, T, T * K).view({B * heads, T, K});
+        auto qu = (q + u.view({1, heads, 1, d_head})).reshape({B * heads, T, d_head});
+        score = torch::baddbmm(position, qu, k.transpose(-1, -2).reshape({B * heads, d_head, K}), scale, scale).view({B, heads, T, K});
+    }
     score = score.masked_fill((dist < 0).view({1, 1, T, K}), -std::numeric_limits<float>::infinity());
-    auto attn = drop_attn(torch::softmax(score, -1));
+    auto attn = hash_dropout(torch::softmax(score, -1), drop_attn->options.p(), is_training());
     auto vec = torch::matmul(attn, val).permute({0, 2, 1, 3}).reshape({B, T, heads * d_head});
-    return norm(x + drop_res(out(vec)));
+    return norm(x + hash_dropout(out(vec), drop_res->options.p(), is_training()));
 }
 
 XlLayerImpl::XlLayerImpl(const TransformerXlConfig& c) {
@@ -117,7 +139,8 @@ XlLayerImpl::XlLayerImpl(const TransformerXlConfig& c) {
 torch::Tensor XlLayerImpl::forward(const torch::Tensor& x, const KeyValues& past, const torch::Tensor& u,
                                    const torch::Tensor& v, KeyValues* present) {
     auto a = attn(x, past, u, v, present);
-    return ff_norm(a + drop_ff(ff2(drop_ff(torch::gelu(ff1(a))))));
+    const double p = drop_ff->options.p();
+    return ff_norm(a + hash_dropout(ff2(hash_dropout(torch::gelu(ff1(a)), p, is_training())), p, is_training()));
 }
 
 torch::Tensor XlLayerImpl::step_one(const torch::Tensor& x, torch::Tensor& kv, std::int64_t start, std::int64_t at,
@@ -155,7 +178,7 @@ torch::Tensor TransformerXlImpl::embed_input(const torch::Tensor& tokens, const 
 
 torch::Tensor TransformerXlImpl::forward(const torch::Tensor& tokens, const XlMemory& memory, XlMemory* next_memory,
                                          const torch::Tensor& positions) {
-    auto x = drop_emb(embed_input(tokens, positions));
+    auto x = hash_dropout(embed_input(tokens, positions), drop_emb->options.p(), is_training());
     std::vector<torch::Tensor> inputs;
     for (std::size_t l = 0; l < layers->size(); ++l) {
         inputs.push_back(x);
@@ -175,23 +198,27 @@ torch::Tensor TransformerXlImpl::forward(const torch::Tensor& tokens, const XlMe
     return torch::linear(x, embed->weight, out_bias);
 }
 
-torch::Tensor TransformerXlImpl::step(const torch::Tensor& tokens, XlCache& cache, const torch::Tensor& positions) {
-    const std::int64_t B = tokens.size(0), T = tokens.size(1), L = std::int64_t(layers->size());
-    // Room for T more positions: when the buffer is full, the live window moves to the front of a fresh one.
-    const std::int64_t live = cache.positions();
+void reserve_cache(XlCache& cache, std::int64_t B, std::int64_t T, const TransformerXlConfig& config,
+                   const torch::TensorOptions& options) {
+    const std::int64_t live = cache.positions(), L = config.layers;
     if (!cache.kv.empty() && cache.kv[0].size(1) != B)
         throw std::invalid_argument("XlCache holds a batch of " + std::to_string(cache.kv[0].size(1)) + ", not " + std::to_string(B));
-    if (cache.kv.empty() || cache.end + T > cache.kv[0].size(3)) {
-        const std::int64_t capacity = 2 * std::max<std::int64_t>(std::max(config.mem_len, 1), live + T);
-        cache.kv.resize(std::size_t(L));
-        for (auto& kv : cache.kv) {
-            auto fresh = torch::empty({2, B, config.heads, capacity, config.d_head}, embed->weight.options());
-            if (live > 0) fresh.narrow(3, 0, live).copy_(kv.narrow(3, cache.start, live));
-            kv = fresh;
-        }
-        cache.start = 0;
-        cache.end = live;
+    if (!cache.kv.empty() && cache.end + T <= cache.kv[0].size(3)) return;
+    const std::int64_t capacity = 2 * std::max<std::int64_t>(std::max(config.mem_len, 1), live + T);
+    cache.kv.resize(std::size_t(L));
+    for (auto& kv : cache.kv) {
+        auto fresh = torch::empty({2, B, config.heads, capacity, config.d_head}, options);
+        if (live > 0) fresh.narrow(3, 0, live).copy_(kv.narrow(3, cache.start, live));
+        kv = fresh;
     }
+    cache.start = 0;
+    cache.end = live;
+}
+
+torch::Tensor TransformerXlImpl::step(const torch::Tensor& tokens, XlCache& cache, const torch::Tensor& positions) {
+    const std::int64_t B = tokens.size(0), T = tokens.size(1), L = std::int64_t(layers->size());
+    reserve_cache(cache, B, T, config, embed->weight.options());
+    const std::int64_t live = cache.positions();
 
     torch::Tensor logits;
     if (B == 1 && T == 1 && !is_training() && !torch::GradMode::is_enabled()) {
@@ -204,7 +231,7 @@ torch::Tensor TransformerXlImpl::step(const torch::Tensor& tokens, XlCache& cach
             x = layers->ptr<XlLayerImpl>(std::size_t(l))->step_one(x, cache.kv[std::size_t(l)], cache.start, cache.end, uv);
         logits = torch::addmv(out_bias, embed->weight, x).view({1, 1, config.vocab});
     } else {
-        auto x = drop_emb(embed_input(tokens, positions));
+        auto x = hash_dropout(embed_input(tokens, positions), drop_emb->options.p(), is_training());
         for (std::int64_t l = 0; l < L; ++l) {
             auto& kv = cache.kv[std::size_t(l)];
             KeyValues past, present;

@@ -49,10 +49,14 @@ struct RelativeAttentionImpl : torch::nn::Module {
     // weight is unchanged: generation would otherwise project every distance again for every token.
     torch::Tensor distance_keys(std::int64_t n, std::int64_t d_model, const torch::TensorOptions& options);
 
+    // The same, distances n - 1 down to 0 (row c = distance n - 1 - c): what forward()'s relative shift reads.
+    torch::Tensor reversed_distance_keys(std::int64_t n, std::int64_t d_model, const torch::TensorOptions& options);
+
     int heads, d_head;
+    bool shift_by_gather = false;  // tests: the former gather of the position term, the reference for forward()'s view
     torch::nn::Linear qkv{nullptr}, out{nullptr}, r_proj{nullptr};
     torch::nn::LayerNorm norm{nullptr};
-    torch::nn::Dropout drop_attn{nullptr}, drop_res{nullptr};
+    torch::nn::Dropout drop_attn{nullptr}, drop_res{nullptr};  // hold p; applied by hash_dropout (nn/hash_dropout.hpp)
 
 private:
     // The kept projection: forward order [rows, H * dh], and reversed per head [H, rows, dh] (row i is distance
@@ -91,6 +95,12 @@ struct XlCache {
     std::int64_t start = 0, end = 0;
     std::int64_t positions() const { return end - start; }
 };
+
+// Makes room in `cache` for `tokens` more positions of a batch of `batch` (allocating the buffers on first use, in
+// `options`): when the buffers are full, the live window moves to the front of fresh ones twice mem_len long.
+// std::invalid_argument if the cache holds another batch size.
+void reserve_cache(XlCache& cache, std::int64_t batch, std::int64_t tokens, const TransformerXlConfig& config,
+                   const torch::TensorOptions& options);
 
 struct TransformerXlImpl : torch::nn::Module {
     explicit TransformerXlImpl(const TransformerXlConfig& c);

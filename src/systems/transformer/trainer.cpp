@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "nn/epoch_loop.hpp"
+#include "nn/fused_adamw.hpp"
 #include "nn/runtime.hpp"
 #include "runs/curve_plot.hpp"
 #include "runs/run_dir.hpp"
@@ -150,7 +151,7 @@ TransformerTrainResult train_transformer(const TransformerTrainConfig& config, c
     model->to(device);
     best->to(device);
     copy_weights(*model, *best);
-    torch::optim::AdamW optimizer(model->parameters(),
+    FusedAdamW optimizer(model->parameters(),
                                   torch::optim::AdamWOptions(config.lr).weight_decay(config.weight_decay).betas({0.95, 0.99}));
     const CheckpointLayout last_layout = transformer_layout(model, vocab, &optimizer);
 

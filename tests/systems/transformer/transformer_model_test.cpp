@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "nn/hash_dropout.hpp"
 #include "systems/transformer/model.hpp"
 
 using namespace quintet;
@@ -187,4 +188,48 @@ TEST(TransformerXlModel, MusicAutobotPreset) {
     EXPECT_EQ(c.heads * c.d_head, 512);
     EXPECT_EQ(c.d_inner, 2048);
     EXPECT_EQ(c.mem_len, 512);
+}
+
+TEST(TransformerXlModel, TrainingLossesEqualTheGatherFormulation) {
+    // forward() takes the position term as a view of a [T, K + 1] product; the former code gathered it from a
+    // [T, K] product. Without dropout, training steps (memory carried, AdamW, clipping) give the same losses.
+    auto c = tiny(6);
+    c.dropout = 0;
+    c.d_model = 16;
+    c.d_head = 8;
+    torch::manual_seed(5);
+    TransformerXl view_model(c), gather_model(c);
+    {
+        torch::NoGradGuard g;
+        auto target = gather_model->named_parameters();
+        for (auto& p : view_model->named_parameters()) {
+            p.value().normal_(0.0, 0.3);
+            target[p.key()].copy_(p.value());
+        }
+    }
+    for (const auto& layer : *gather_model->layers) layer->as<XlLayerImpl>()->attn->shift_by_gather = true;
+    auto tokens = torch::randint(c.vocab, {2, 4 * 5 + 1}, torch::kLong);
+    auto positions = torch::arange(2 * (4 * 5 + 1), torch::kLong).view({2, -1}) * 3;
+    auto train = [&](TransformerXl& model) {
+        model->train();
+        torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-2).weight_decay(0.01));
+        XlMemory memory;
+        std::vector<double> losses;
+        for (int s = 0; s < 4; ++s) {
+            XlMemory next;
+            auto logits = model(tokens.narrow(1, s * 5, 5), memory, &next, positions.narrow(1, s * 5, 5));
+            memory = std::move(next);
+            auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, c.vocab}), tokens.narrow(1, s * 5 + 1, 5).reshape({-1}));
+            opt.zero_grad();
+            loss.backward();
+            torch::nn::utils::clip_grad_norm_(model->parameters(), 0.5);
+            opt.step();
+            losses.push_back(loss.item<double>());
+        }
+        return losses;
+    };
+    const auto a = train(view_model), b = train(gather_model);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5 * std::abs(b[i])) << "step " << i;
+    EXPECT_GT(std::abs(a.front() - a.back()), 1e-3);  // the steps did change the weights
 }

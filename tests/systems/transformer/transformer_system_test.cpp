@@ -130,14 +130,18 @@ TEST(TransformerSystem, SplitLikelihoodCountsEveryTokenOnceAndBeatsUniform) {
 TEST(TransformerSystem, CachedGenerationDrawsTheSameTokensAsRecomputation) {
     QUINTET_REQUIRE_SHARED_DATA("lpd5");
     TransformerGenerator gen(trained_run(), "cpu");
+    ASSERT_TRUE(gen.fast_path());  // on the CPU each new token goes through the packed step
     TransformerSampleConfig cached, recompute;
     recompute.recompute = true;
-    const auto a = gen.generate_ids({}, 4, 11, cached);
-    const auto b = gen.generate_ids({}, 4, 11, recompute);
+    const auto a = gen.generate_ids({}, 16, 11, cached);
+    const auto b = gen.generate_ids({}, 16, 11, recompute);
+    gen.use_fast_path(false);
+    const auto module_step = gen.generate_ids({}, 16, 11, cached);
     ASSERT_LE(a.size(), 1025u);  // within mem_len + 1: the cache then sees exactly the recomputed context
     EXPECT_GT(a.size(), 4u);
     EXPECT_EQ(a, b);
-    EXPECT_NE(gen.generate_ids({}, 4, 12, cached), a);  // another seed, another song
+    EXPECT_EQ(a, module_step);
+    EXPECT_NE(gen.generate_ids({}, 16, 12, cached), a);  // another seed, another song
     // Every drawn id may follow its predecessor.
     for (std::size_t i = 3; i < a.size(); ++i) {
         int family = 1;
