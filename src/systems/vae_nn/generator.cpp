@@ -71,7 +71,28 @@ torch::Tensor shape_block(const torch::Tensor& block, const BlockRules& rules) {
 // rounded to the grid, the note-on velocity, the LPD-5 family of its program): the LPD reading that seeds use
 // lengthens every note by a step (pypianoroll's inclusive end), and kept instruments must come back unchanged.
 Multitrack load_song_to_regenerate(const fs::path& path) {
-    if (song_file_kind(path) != SongFileKind::Midi) return load_song_file(path);
+    if (song_file_kind(path) != SongFileKind::Midi) {
+        Multitrack song = load_song_file(path);
+        // A roll at a multiple of the grid (the VAE-NN's own npz is at 4 steps per beat: strike_drums) folds back
+        // exactly, each grid cell the loudest of its steps; resampling would lengthen every note by a step.
+        if (song.resolution <= kVaeResolution || song.resolution % kVaeResolution != 0) return song;
+        const std::size_t k = std::size_t(song.resolution / kVaeResolution);
+        for (auto& t : song.tracks) {
+            Track folded = t;
+            folded.roll.assign((t.steps() + k - 1) / k * kPitches, 0);
+            for (std::size_t s = 0; s < t.steps(); ++s)
+                for (int p = 0; p < kPitches; ++p) folded.at(s / k, p) = std::max(folded.at(s / k, p), t.at(s, p));
+            t = std::move(folded);
+        }
+        std::vector<double> tempo;
+        for (std::size_t s = 0; s < song.tempo.size(); s += k) tempo.push_back(song.tempo[s]);
+        std::vector<std::uint8_t> downbeat;
+        for (std::size_t s = 0; s < song.downbeat.size(); s += k) downbeat.push_back(song.downbeat[s]);
+        song.tempo = std::move(tempo);
+        song.downbeat = std::move(downbeat);
+        song.resolution = kVaeResolution;
+        return song;
+    }
     const MidiFile midi = read_midi(path);
     const double steps_per_tick = double(kVaeResolution) / midi.ticks_per_beat;
     auto step = [&](std::int64_t tick) { return std::int64_t(std::llround(double(tick) * steps_per_tick)); };
