@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "io/audio/render_wav.hpp"
+#include "support/resident_memory.hpp"
 #include "support/skip_or_fail.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
@@ -204,16 +205,7 @@ TEST_F(RenderWav, TwoPassRenderingOfLongSongsGivesTheSameBytes) {
     EXPECT_EQ(read_file(dir_ / "memory.wav"), read_file(dir_ / "twopass.wav"));
 }
 
-namespace {
-
-long resident_kib() {
-    std::ifstream status("/proc/self/status");
-    for (std::string line; std::getline(status, line);)
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-    return -1;
-}
-
-}  // namespace
+using test::resident_kib;
 
 TEST_F(RenderWav, AKeptSoundfontIsSharedByOverlappingRendersAndChangesNoByte) {
     render_wav(one_note(), dir_ / "alone.wav");

@@ -24,6 +24,7 @@
 #include "io/npz/npz.hpp"
 #include "runs/run_dir.hpp"
 #include "studio/studio_server.hpp"
+#include "support/resident_memory.hpp"
 #include "support/tiny_store.hpp"
 #include "systems/registry.hpp"
 #include "systems/request_options.hpp"
@@ -358,16 +359,7 @@ TEST(StudioApi, MutedLanesAreLeftOutOfTheMix) {
     expect_json_error(c.Get("/api/songs/" + id + "/mix.wav?lanes=a;b"), 400, "lanes");
 }
 
-namespace {
-
-long resident_kib() {
-    std::ifstream status("/proc/self/status");
-    for (std::string line; std::getline(status, line);)
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-    return -1;
-}
-
-}  // namespace
+using test::resident_kib;
 
 TEST(StudioApi, ThirtyTwoSongsFromEightClientsAllArriveInMemoryBounds) {
     QUINTET_REQUIRE_SHARED_DATA("lpd5");

@@ -122,6 +122,17 @@ QUINTET_XL_INLINE void exp_nonpositive(int n, float* __restrict x) {
     }
 }
 
+// The softmax's numerators in place (exp of each score minus the largest); returns their sum.
+QUINTET_XL_INLINE float exponentiate_scores(int K, float* score) {
+    float top = score[0];
+    for (int i = 1; i < K; ++i) top = std::max(top, score[i]);
+    for (int i = 0; i < K; ++i) score[i] -= top;
+    exp_nonpositive(K, score);
+    float total = 0;
+    for (int i = 0; i < K; ++i) total += score[i];
+    return total;
+}
+
 // torch::layer_norm over n values (biased variance), from `in` into `out` (may be the same).
 QUINTET_XL_INLINE void layer_norm(int n, const float* in, const float* w, const float* b, float eps, float* out) {
     double sum = 0;
@@ -331,12 +342,7 @@ QUINTET_XL_INLINE void head(int dh, int K, const float* q, const float* keys, co
     }
 #endif
     scores_plain(dh, K, q, keys, pos, score);
-    float top = score[0];
-    for (int i = 1; i < K; ++i) top = std::max(top, score[i]);
-    for (int i = 0; i < K; ++i) score[i] -= top;
-    exp_nonpositive(K, score);
-    float total = 0;
-    for (int i = 0; i < K; ++i) total += score[i];
+    const float total = exponentiate_scores(K, score);
     weighted_values_plain(dh, K, score, total, values, out);
 }
 
@@ -345,12 +351,7 @@ template <int NV>
 QUINTET_XL_AVX512 inline void head_avx512(int K, const float* q, const float* keys, const float* values, const float* pos,
                                           float* score, float* out) {
     scores_avx512<NV>(K, q, keys, pos, score);
-    float top = score[0];
-    for (int i = 1; i < K; ++i) top = std::max(top, score[i]);
-    for (int i = 0; i < K; ++i) score[i] -= top;
-    exp_nonpositive(K, score);
-    float total = 0;
-    for (int i = 0; i < K; ++i) total += score[i];
+    const float total = exponentiate_scores(K, score);
     weighted_values_avx512<NV>(K, score, total, values, out);
 }
 #endif

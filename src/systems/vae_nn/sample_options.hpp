@@ -56,22 +56,7 @@ struct VaeNnGenerateOptions {
     std::vector<int> keep;
 };
 
-// "--threshold" text: "auto" (unset) or a number in [0, 1]; UsageError otherwise.
-inline std::optional<double> parse_threshold(const std::string& text) {
-    if (text == "auto") return std::nullopt;
-    std::size_t used = 0;
-    double v = 0;
-    try {
-        v = std::stod(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used != text.size() || text.empty() || !(v >= 0 && v <= 1))
-        throw UsageError("--threshold '" + text + "': expected auto or a number in [0, 1]");
-    return v;
-}
-
-// "--repeat" text: "auto" (unset) or a number in [0, 1]; UsageError otherwise.
+// "--repeat" (or another share) text: "auto" (unset) or a number in [0, 1]; UsageError naming `option` otherwise.
 inline std::optional<double> parse_share_or_auto(const std::string& option, const std::string& text) {
     if (text == "auto") return std::nullopt;
     std::size_t used = 0;
@@ -85,6 +70,9 @@ inline std::optional<double> parse_share_or_auto(const std::string& option, cons
         throw UsageError(option + " '" + text + "': expected auto or a number in [0, 1]");
     return v;
 }
+
+// "--threshold" text: "auto" (unset) or a number in [0, 1]; UsageError otherwise.
+inline std::optional<double> parse_threshold(const std::string& text) { return parse_share_or_auto("--threshold", text); }
 
 // "--max-polyphony" text: "auto" (-1) or a whole number in 0..128; UsageError otherwise.
 inline int parse_polyphony_or_auto(const std::string& text) {
