@@ -254,10 +254,17 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-knob="--prime"] .report').textContent.startsWith('frankie.mid:'), { timeout: 30000 });
   const mapping = (await report()).split('\n').slice(1);
   log(`upload mapping: ${mapping.join(' | ')}`);
-  const expectedTracks = (inspectedTracks.match(/^\s*track\s+\d+/gim) || []).length;
-  if (!mapping.length || mapping.some((l) => !/ -> \S/.test(l))) fail(`the mapping report has no "-> lane" lines: ${mapping.join(' | ')}`);
-  if (expectedTracks && mapping.length !== expectedTracks)
-    fail(`the mapping report has ${mapping.length} lines, quintet inspect lists ${expectedTracks} tracks:\n${inspectedTracks}`);
+  // Against `quintet inspect`: the tracks' notes add up to the file's note count (its `midi` line), and the
+  // lanes they go to are the lanes it lists (merged lanes can be fewer notes: doubled notes become one).
+  const fileNotes = inspectedTracks.match(/^midi\s.*?(\d+) notes/m);
+  const lanesListed = [...inspectedTracks.matchAll(/^\s+\d+\s+(\S+)\s+\d+\s+(?:yes|no)\s+(\d+)/gm)].filter((m) => Number(m[2]) > 0).map((m) => m[1]);
+  if (!fileNotes || !lanesListed.length) fail(`quintet inspect's output was not understood:\n${inspectedTracks}`);
+  const lines = mapping.map((l) => l.match(/, (\d+) notes -> (\S+)$/));
+  if (!lines.length || lines.some((m) => !m)) fail(`the mapping report is not "..., N notes -> Lane" lines: ${mapping.join(' | ')}`);
+  const reportNotes = lines.reduce((sum, m) => sum + Number(m[1]), 0);
+  const reportLanes = [...new Set(lines.map((m) => m[2]).filter((l) => l !== 'dropped'))].sort();
+  if (reportNotes !== Number(fileNotes[1])) fail(`the mapping report counts ${reportNotes} notes, the file has ${fileNotes[1]}`);
+  if (reportLanes.join() !== [...lanesListed].sort().join()) fail(`the report maps to ${reportLanes}, quintet inspect lists ${lanesListed}`);
   const upload = await page.evaluate(() => state.uploads['--prime'][0]);
   await page.click('#generate');
   await page.waitForFunction(() => document.getElementById('song-id').textContent === '000004' ||

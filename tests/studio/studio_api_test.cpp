@@ -449,7 +449,7 @@ TEST(StudioApi, JobEventsStreamEachChangeAndEndWithTheResult) {
     auto c = studio.client();
     std::string watched;
     for (int i = 0; i < 3; ++i) {
-        auto r = c.Post("/api/generate", json{{"run", "tiny"}, {"knobs", {{"--bars", 8}, {"--seed", std::to_string(i)}}}}.dump(), "application/json");
+        auto r = c.Post("/api/generate", json{{"run", "tiny"}, {"knobs", {{"--bars", 4}, {"--seed", std::to_string(i)}}}}.dump(), "application/json");
         ASSERT_TRUE(r && r->status == 202);
         watched = body_of(r)["job"];
     }
