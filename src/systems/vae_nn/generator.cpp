@@ -70,8 +70,19 @@ torch::Tensor shape_block(const torch::Tensor& block, const BlockRules& rules) {
 // --from: the song to regenerate, on the VAE-NN's grid. A MIDI file is read note by note (onset and end
 // rounded to the grid, the note-on velocity, the LPD-5 family of its program): the LPD reading that seeds use
 // lengthens every note by a step (pypianoroll's inclusive end), and kept instruments must come back unchanged.
+// The VAE-NN's own npz is written at twice its grid (strike_drums: a drum cell is a hit in its first half):
+// its even steps are the generated cells exactly, where the LPD resampling would lengthen the notes.
 Multitrack load_song_to_regenerate(const fs::path& path) {
-    if (song_file_kind(path) != SongFileKind::Midi) return load_song_file(path);
+    if (song_file_kind(path) != SongFileKind::Midi) {
+        Multitrack song = load_song_file(path);
+        if (song.resolution != 2 * kVaeResolution) return song;
+        Multitrack grid = empty_lpd5((song.steps() + 1) / 2, kVaeResolution);
+        for (std::size_t i = 0; i < song.tracks.size() && i < grid.tracks.size(); ++i)
+            for (std::size_t s = 0; s < grid.steps() && 2 * s < song.tracks[i].steps(); ++s)
+                for (int p = 0; p < kPitches; ++p) grid.tracks[i].at(s, p) = song.tracks[i].at(2 * s, p);
+        grid.tempo.assign(grid.steps(), song.tempo.empty() ? 120.0 : song.tempo.front());
+        return grid;
+    }
     const MidiFile midi = read_midi(path);
     const double steps_per_tick = double(kVaeResolution) / midi.ticks_per_beat;
     auto step = [&](std::int64_t tick) { return std::int64_t(std::llround(double(tick) * steps_per_tick)); };
