@@ -4,6 +4,9 @@
 // must switch the audio to a mix of that lane, the metrics table must fill, and two songs (noise 0.5 and 1.0, same seed) must show side by
 // side in Compare, each with notes and playable audio; a run trained from the page must show its curve and
 // join the runs table; locking the piano and regenerating must keep its notes and change another lane.
+// Job progress must come from the server's events (no GET /api/jobs/ID while they work), and the page must
+// fall back to polling when the event stream fails. A MIDI dropped on the --prime zone must show its mapping
+// report and prime the next song; a file that is not MIDI must show its one-line error.
 // Screenshots are kept as test artefacts.
 //
 //   node browser/studio_page_test.mjs BUILD_DIR DATA_DIR ARTEFACT_DIR
@@ -86,6 +89,17 @@ try {
   const page = await browser.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  // What the page asks about jobs, seen from the network: polls (GET /api/jobs/ID) and event streams
+  // (GET /api/jobs/ID/events). While `blockEvents` is set, streams are aborted (request interception).
+  const jobRequests = { polls: 0, streams: 0 };
+  let intercepting = false, blockEvents = false;
+  page.on('request', (req) => {
+    const p = new URL(req.url()).pathname;
+    const stream = /^\/api\/jobs\/[^/]+\/events$/.test(p);
+    if (/^\/api\/jobs\/[^/]+$/.test(p)) jobRequests.polls++;
+    if (stream) jobRequests.streams++;
+    if (intercepting) { if (blockEvents && stream) req.abort(); else req.continue(); }
+  });
   await page.setViewport({ width: 1280, height: 1000 });
   const t0 = Date.now();
   await page.goto(url, { waitUntil: 'networkidle0' });
@@ -105,6 +119,11 @@ try {
     !document.getElementById('error').hidden, { timeout: 60000 });
   const errorText = await page.$eval('#error', (e) => (e.hidden ? '' : e.textContent));
   if (errorText) fail(`the page reports: ${errorText}`);
+  // The song came by server-sent events: one stream, no poll (the network's count and the page's own).
+  const watch = await page.evaluate(() => state.jobWatch);
+  log(`job followed by events: ${JSON.stringify(jobRequests)}, page: ${JSON.stringify(watch)}`);
+  if (jobRequests.streams !== 1 || jobRequests.polls !== 0 || watch.polls !== 0 || watch.events < 2)
+    fail(`expected one event stream and no polls for the first song: network ${JSON.stringify(jobRequests)}, page ${JSON.stringify(watch)}`);
   const roll = await page.$eval('#roll', (c) => ({ notes: Number(c.dataset.notesDrawn), lanes: Number(c.dataset.lanesWithNotes), width: c.width }));
   log(`piano roll: ${roll.notes} notes in ${roll.lanes} lanes, ${roll.width} px wide`);
   if (roll.lanes < 3) fail(`notes drawn in ${roll.lanes} lanes, expected at least 3`);
@@ -155,10 +174,20 @@ try {
     document.getElementById('player').readyState >= 1, { timeout: 30000 });
 
   // Compare: the same seed at noise 1.0, then both songs ticked in the history, side by side, each playable.
+  // This song's event stream is cut (aborted by interception): the page must fall back to polling.
   await setKnob('--noise-sd', '1.0');
+  const before = { ...jobRequests };
+  await page.setRequestInterception(true);
+  intercepting = blockEvents = true;
   await page.click('#generate');
   await page.waitForFunction(() => document.getElementById('song-id').textContent === '000002' ||
     !document.getElementById('error').hidden, { timeout: 60000 });
+  blockEvents = intercepting = false;
+  await page.setRequestInterception(false);
+  const fellBack = await page.evaluate(() => state.jobWatch);
+  if (jobRequests.streams - before.streams !== 1 || jobRequests.polls - before.polls < 1 || fellBack.fallbacks !== 1)
+    fail(`with the stream cut, expected polling: network ${JSON.stringify(jobRequests)} (before ${JSON.stringify(before)}), page ${JSON.stringify(fellBack)}`);
+  log(`stream cut: the page polled (${jobRequests.polls - before.polls} polls)`);
   await page.waitForSelector('#history input[data-compare="000002"]');
   await page.click('#history input[data-compare="000001"]');
   await page.click('#history input[data-compare="000002"]');
@@ -208,6 +237,51 @@ try {
   log('trained a run from the page');
 
   await page.screenshot({ path: path.join(artefactDir, 'studio-compare.png'), fullPage: true });
+
+  // The drop zone: a real drop (a DataTransfer with a File) of a MIDI from the shared data shows where its
+  // tracks go (one line per track of `quintet inspect`), and the next song is primed with it (its settings
+  // name the upload); then a file that is not MIDI shows the reader's one line and empties the prime.
+  const dropOn = (knob, name, bytes) => page.$eval(`[data-knob="${knob}"]`, (zone, n, b) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(b)], n, { type: 'audio/midi' }));
+    for (const type of ['dragenter', 'dragover', 'drop'])
+      zone.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, name, bytes);
+  const report = () => page.$eval('[data-knob="--prime"] .report', (r) => r.textContent);
+  const midiPath = path.join(dataDir, 'midi', 'mma', 'midi-inc_frankie.mid');
+  const inspectedTracks = run(['inspect', midiPath]);
+  await dropOn('--prime', 'frankie.mid', [...fs.readFileSync(midiPath)]);
+  await page.waitForFunction(() => document.querySelector('[data-knob="--prime"] .report').textContent.startsWith('frankie.mid:'), { timeout: 30000 });
+  const mapping = (await report()).split('\n').slice(1);
+  log(`upload mapping: ${mapping.join(' | ')}`);
+  // Against `quintet inspect`: the tracks' notes add up to the file's note count (its `midi` line), and the
+  // lanes they go to are the lanes it lists (merged lanes can be fewer notes: doubled notes become one).
+  const fileNotes = inspectedTracks.match(/^midi\s.*?(\d+) notes/m);
+  const lanesListed = [...inspectedTracks.matchAll(/^\s+\d+\s+(\S+)\s+\d+\s+(?:yes|no)\s+(\d+)/gm)].filter((m) => Number(m[2]) > 0).map((m) => m[1]);
+  if (!fileNotes || !lanesListed.length) fail(`quintet inspect's output was not understood:\n${inspectedTracks}`);
+  const lines = mapping.map((l) => l.match(/, (\d+) notes -> (\S+)$/));
+  if (!lines.length || lines.some((m) => !m)) fail(`the mapping report is not "..., N notes -> Lane" lines: ${mapping.join(' | ')}`);
+  const reportNotes = lines.reduce((sum, m) => sum + Number(m[1]), 0);
+  const reportLanes = [...new Set(lines.map((m) => m[2]).filter((l) => l !== 'dropped'))].sort();
+  if (reportNotes !== Number(fileNotes[1])) fail(`the mapping report counts ${reportNotes} notes, the file has ${fileNotes[1]}`);
+  if (reportLanes.join() !== [...lanesListed].sort().join()) fail(`the report maps to ${reportLanes}, quintet inspect lists ${lanesListed}`);
+  const upload = await page.evaluate(() => state.uploads['--prime'][0]);
+  await page.click('#generate');
+  await page.waitForFunction(() => document.getElementById('song-id').textContent === '000004' ||
+    !document.getElementById('error').hidden, { timeout: 60000 });
+  const primedError = await page.$eval('#error', (e) => (e.hidden ? '' : e.textContent));
+  if (primedError) fail(`generating with the dropped prime: ${primedError}`);
+  const primed = await page.evaluate(async () => (await fetch('/api/songs/000004')).json());
+  if (primed.knobs['--prime'] !== upload) fail(`the song's --prime is ${primed.knobs['--prime']}, expected the upload ${upload}`);
+  log('dropped MIDI primed a song');
+  await dropOn('--prime', 'not-midi.mid', [...Buffer.from('this is not a MIDI file\n')]);
+  await page.waitForFunction(() => !/^uploading|^$/.test(document.querySelector('[data-knob="--prime"] .report').textContent), { timeout: 30000 });
+  const badLine = await report();
+  log(`bad upload: ${badLine}`);
+  if (!badLine.startsWith('not-midi.mid: ') || badLine.includes('\n')) fail(`a bad upload should show its one-line error, shows: ${badLine}`);
+  if (await page.evaluate(() => state.uploads['--prime'] !== undefined)) fail('after a bad upload, the prime must be empty (not the earlier file)');
+
+  if (pageErrors.length) fail(`page errors: ${pageErrors.join('; ')}`);
 
   // SIGTERM: a clean stop.
   const exited = new Promise((resolve) => studio.on('exit', (code) => resolve(code)));

@@ -19,8 +19,12 @@ public:
         std::lock_guard lock(pool_.mutex_);
         auto it = pool_.jobs_.find(id_);
         if (it == pool_.jobs_.end()) return;
-        it->second.status.progress = std::clamp(fraction, 0.0, 1.0);
-        it->second.status.stage = stage;
+        auto& status = it->second.status;
+        const double clamped = std::clamp(fraction, 0.0, 1.0);
+        if (status.progress == clamped && status.stage == stage) return;  // no change: no event
+        status.progress = clamped;
+        status.stage = stage;
+        pool_.changed(status);
     }
 
 private:
@@ -45,6 +49,7 @@ std::optional<std::string> JobPool::submit(const std::string& kind, JobWork work
     job.status.state = "queued";
     job.status.stage = "waiting for a worker";
     job.work = std::move(work);
+    job.status.version = 1;
     jobs_.emplace(id, std::move(job));
     queue_.push_back(id);
     wake_.notify_one();
@@ -56,6 +61,27 @@ std::optional<JobStatus> JobPool::status(const std::string& id) const {
     auto it = jobs_.find(id);
     if (it == jobs_.end()) return std::nullopt;
     return it->second.status;
+}
+
+std::optional<JobStatus> JobPool::wait_for_change(const std::string& id, unsigned long long seen,
+                                                  std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(mutex_);
+    const auto current = [&]() -> const JobStatus* {
+        auto it = jobs_.find(id);
+        return it == jobs_.end() ? nullptr : &it->second.status;
+    };
+    change_.wait_for(lock, timeout, [&] {
+        const JobStatus* s = current();
+        return !s || s->version != seen;
+    });
+    const JobStatus* s = current();
+    if (!s) return std::nullopt;
+    return *s;
+}
+
+void JobPool::changed(JobStatus& status) {
+    ++status.version;
+    change_.notify_all();
 }
 
 std::size_t JobPool::queued() const {
@@ -76,6 +102,7 @@ void JobPool::worker() {
             auto& job = jobs_.at(id);
             job.status.state = "running";
             job.status.stage = "starting";
+            changed(job.status);
             work = std::move(job.work);
         }
         Reporter reporter(*this, id);
@@ -100,6 +127,7 @@ void JobPool::worker() {
             status.progress = 1;
             status.stage = "done";
         }
+        changed(status);
         finish(id);
     }
 }
@@ -121,6 +149,7 @@ void JobPool::shutdown() {
             auto& s = jobs_.at(id).status;
             s.state = "cancelled";
             s.stage = "the studio is stopping";
+            changed(s);
             finish(id);
         }
         queue_.clear();

@@ -1,7 +1,9 @@
 #pragma once
 // Work the studio does for a page (generating, rendering): jobs on a fixed number of worker threads with a
-// bounded queue. A page polls a job's state, stage and progress; a job that throws ends "failed" with the
-// exception's one-line message, and the workers go on.
+// bounded queue. A page polls a job's state, stage and progress, or waits for its next change
+// (wait_for_change: server-sent events); a job that throws ends "failed" with the exception's one-line
+// message, and the workers go on.
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -33,6 +35,8 @@ struct JobStatus {
     double progress = 0;
     std::string error;   // failed: one line
     nlohmann::json result;
+    unsigned long long version = 0;  // counts the changes of the above (not in the JSON)
+    bool finished() const { return state == "done" || state == "failed" || state == "cancelled"; }
     nlohmann::json to_json() const;
 };
 
@@ -49,6 +53,10 @@ public:
     // The new job's id; nullopt when the queue is full or the pool is shutting down.
     std::optional<std::string> submit(const std::string& kind, JobWork work);
     std::optional<JobStatus> status(const std::string& id) const;
+    // The job's status as soon as its version differs from `seen` (at once when it already does), or as it
+    // is after `timeout`; nullopt for an unknown job.
+    std::optional<JobStatus> wait_for_change(const std::string& id, unsigned long long seen,
+                                             std::chrono::milliseconds timeout) const;
     std::size_t queued() const;
 
     // Takes no more jobs, cancels the queued ones, waits for the running ones to end.
@@ -62,9 +70,11 @@ private:
     class Reporter;
     void worker();
     void finish(const std::string& id);
+    void changed(JobStatus& status);  // under mutex_: a new version, watchers woken
 
     mutable std::mutex mutex_;
-    std::condition_variable wake_;
+    std::condition_variable wake_;            // workers: a job is queued, or stopping
+    mutable std::condition_variable change_;  // watchers: a job's status changed
     std::deque<std::string> queue_;
     std::map<std::string, Job> jobs_;
     std::deque<std::string> finished_;

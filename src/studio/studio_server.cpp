@@ -195,6 +195,39 @@ struct StudioServer::Impl {
             send_json(res, s->to_json());
         }));
 
+        // The job's changes as server-sent events: one `data:` line (the status JSON) per change, the first
+        // at once, the last when the job has ended, then the stream closes. A comment line every 10 s of no
+        // change keeps proxies from closing it. Each open stream holds one of the server's threads.
+        http.Get(R"(/api/jobs/([^/]+)/events)", guarded([this](const httplib::Request& req, httplib::Response& res) {
+            const std::string id = req.matches[1];
+            const bool training_job = !pool.status(id) && training.status(id);
+            if (!training_job && !pool.status(id)) return send_error(res, 404, "unknown job '" + id + "'");
+            res.set_header("Cache-Control", "no-cache");
+            res.set_chunked_content_provider(
+                "text/event-stream", [this, id, training_job, seen = 0ull, quiet = 0](std::size_t, httplib::DataSink& sink) mutable {
+                    // Short waits: the server's stop is seen between two calls.
+                    const auto wait = std::chrono::milliseconds(500);
+                    const auto s = training_job ? training.wait_for_change(id, seen, wait) : pool.wait_for_change(id, seen, wait);
+                    if (!s) {  // forgotten (more than the kept number of jobs ended since)
+                        sink.done();
+                        return true;
+                    }
+                    if (s->version == seen) {
+                        if (++quiet % 20 == 0) {
+                            const std::string keep_alive = ": still " + s->state + "\n\n";
+                            if (!sink.write(keep_alive.data(), keep_alive.size())) return false;
+                        }
+                        return sink.is_writable();
+                    }
+                    quiet = 0;
+                    seen = s->version;
+                    const std::string event = "id: " + std::to_string(s->version) + "\ndata: " + s->to_json().dump() + "\n\n";
+                    if (!sink.write(event.data(), event.size())) return false;
+                    if (s->finished()) sink.done();
+                    return true;
+                });
+        }));
+
         http.Get("/api/history", guarded([this](const httplib::Request&, httplib::Response& res) {
             send_json(res, history.list());
         }));

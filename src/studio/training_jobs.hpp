@@ -34,6 +34,9 @@ public:
     bool stop(const std::string& run);
 
     std::optional<JobStatus> status(const std::string& id) const { return pool_.status(id); }
+    std::optional<JobStatus> wait_for_change(const std::string& id, unsigned long long seen, std::chrono::milliseconds timeout) const {
+        return pool_.wait_for_change(id, seen, timeout);
+    }
     void shutdown();  // stops the training under way after its epoch, and waits
 
 private:

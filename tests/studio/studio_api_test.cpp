@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -430,6 +431,64 @@ TEST(StudioApi, AFullQueueIsA503AndTheServerGoesOn) {
     EXPECT_GE(accepted, 1);
     EXPECT_GE(busy, 1);
     for (const auto& j : jobs) EXPECT_EQ(wait_job(c, j)["state"], "done");
+}
+
+// Server-sent events: GET /api/jobs/ID/events streams the job's status as `data:` lines, one per change, and
+// closes after the final one. One worker and two songs ahead of the watched one: its stream starts "queued".
+TEST(StudioApi, JobEventsStreamEachChangeAndEndWithTheResult) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    RunningStudio studio(test::fresh_test_path("studio", "state"), 8u << 20, 64, /*workers=*/1);
+    auto c = studio.client();
+    std::string watched;
+    for (int i = 0; i < 3; ++i) {
+        auto r = c.Post("/api/generate", json{{"run", "tiny"}, {"knobs", {{"--bars", 4}, {"--seed", std::to_string(i)}}}}.dump(), "application/json");
+        ASSERT_TRUE(r && r->status == 202);
+        watched = body_of(r)["job"];
+    }
+    std::string stream, content_type;
+    auto events_client = studio.client();
+    auto r = events_client.Get("/api/jobs/" + watched + "/events", httplib::Headers{},
+                               [&](const httplib::Response& res) {
+                                   content_type = res.get_header_value("Content-Type");
+                                   return res.status == 200;
+                               },
+                               [&](const char* data, std::size_t n) {
+                                   stream.append(data, n);
+                                   return true;
+                               });
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(content_type, "text/event-stream");
+    // The events: blocks separated by a blank line, each an `id:` and a `data:` line (comments start with ':').
+    std::vector<json> events;
+    std::vector<unsigned long long> ids;
+    std::istringstream lines(stream);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("id: ", 0) == 0) ids.push_back(std::stoull(line.substr(4)));
+        if (line.rfind("data: ", 0) == 0) events.push_back(json::parse(line.substr(6)));
+    }
+    ASSERT_GE(events.size(), 3u) << stream;
+    ASSERT_EQ(ids.size(), events.size()) << stream;
+    EXPECT_EQ(events.front()["state"], "queued") << stream;
+    EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const json& e) { return e["state"] == "running"; })) << stream;
+    for (std::size_t i = 1; i < events.size(); ++i) {
+        EXPECT_GT(ids[i], ids[i - 1]);
+        EXPECT_GE(events[i]["progress"].get<double>(), events[i - 1]["progress"].get<double>()) << stream;
+        EXPECT_NE(events[i - 1]["state"], "done") << "nothing after the final event: " << stream;
+    }
+    const json& last = events.back();
+    EXPECT_EQ(last["state"], "done") << stream;
+    EXPECT_EQ(last["progress"], 1.0);
+    // The final event is the job's status as GET /api/jobs/ID gives it, with the song.
+    const json polled = body_of(c.Get("/api/jobs/" + watched));
+    EXPECT_EQ(last, polled);
+    const std::string song = last["result"]["song"];
+    EXPECT_EQ(c.Get("/api/songs/" + song + "/song.mid")->status, 200);
+    // A finished job's stream is its final event at once; an unknown job is a 404 JSON error.
+    auto again = c.Get("/api/jobs/" + watched + "/events");
+    ASSERT_TRUE(again && again->status == 200);
+    EXPECT_EQ(again->body, "id: " + std::to_string(ids.back()) + "\ndata: " + polled.dump() + "\n\n");
+    expect_json_error(c.Get("/api/jobs/job999/events"), 404, "unknown job 'job999'");
 }
 
 TEST(StudioApi, TrainsStopsAndResumesARunOfAnySystem) {

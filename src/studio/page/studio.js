@@ -126,6 +126,9 @@ function dropZone(k) {
       const lines = up.tracks.map((t) => `${t.name || '(no name)'} program ${t.program}${t.drum ? ' drums' : ''}, ${t.notes} notes -> ${t.to}`);
       report.textContent = `${up.name}:\n${lines.join('\n')}`;
     } catch (e) {
+      // The reader's one line; a single-file knob no longer holds the file dropped before (the report
+      // would not show it).
+      if (k.type === 'path') delete state.uploads[k.name];
       report.textContent = e.message;
     }
   };
@@ -182,17 +185,51 @@ async function generateSong(buttonId, run, knobs) {
   }
 }
 
-// Polls the job until it ends; resolves with its status, rejects with its one-line error.
+// Follows the job until it ends: resolves with its final status, rejects with its one-line error.
 async function follow(id) {
   $('job').hidden = false;
-  for (;;) {
-    const s = await api(`/api/jobs/${id}`);
-    $('job-progress').value = s.progress;
-    $('job-stage').textContent = s.stage;
-    if (s.state === 'done') return s;
-    if (s.state === 'failed' || s.state === 'cancelled') throw new Error(s.error || s.stage);
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  const s = await watchJob(id, (st) => {
+    $('job-progress').value = st.progress;
+    $('job-stage').textContent = st.stage;
+  });
+  if (s.state === 'done') return s;
+  throw new Error(s.error || s.stage);
+}
+
+function jobEnded(s) { return s.state === 'done' || s.state === 'failed' || s.state === 'cancelled'; }
+
+// Each change of the job's status goes to onStatus; resolves with the final status. It listens to the
+// server's events (GET /api/jobs/ID/events: one per change, the last when the job ends); where that fails
+// (no EventSource, a proxy that buffers, the stream cut) it polls GET /api/jobs/ID every `pollMs`.
+// state.jobWatch counts what was used (the browser test checks that events, not polls, carried a song).
+function watchJob(id, onStatus, pollMs = 150) {
+  const counts = state.jobWatch = state.jobWatch || { events: 0, polls: 0, fallbacks: 0 };
+  const poll = async () => {
+    for (;;) {
+      counts.polls++;
+      const s = await api(`/api/jobs/${id}`);
+      onStatus(s);
+      if (jobEnded(s)) return s;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  };
+  if (typeof EventSource === 'undefined') { counts.fallbacks++; return poll(); }
+  return new Promise((resolve, reject) => {
+    const source = new EventSource(`/api/jobs/${id}/events`);
+    let ended = false;
+    source.onmessage = (ev) => {
+      const s = JSON.parse(ev.data);
+      counts.events++;
+      onStatus(s);
+      if (jobEnded(s)) { ended = true; source.close(); resolve(s); }
+    };
+    source.onerror = () => {
+      if (ended) return;
+      source.close();  // no reconnection: polling takes over from wherever the job is
+      counts.fallbacks++;
+      poll().then(resolve, reject);
+    };
+  });
 }
 
 // ---- the result ----
@@ -394,14 +431,8 @@ async function showMetrics() {
   $('metrics-stage').textContent = 'queued';
   try {
     const job = await api(`/api/songs/${id}/metrics`, { method: 'POST' });
-    let s;
-    for (;;) {
-      s = await api(`/api/jobs/${job.job}`);
-      $('metrics-stage').textContent = s.stage;
-      if (s.state === 'done') break;
-      if (s.state === 'failed' || s.state === 'cancelled') throw new Error(s.error || s.stage);
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    const s = await watchJob(job.job, (st) => { $('metrics-stage').textContent = st.stage; }, 300);
+    if (s.state !== 'done') throw new Error(s.error || s.stage);
     if (!state.song || state.song.id !== id) return;
     const body = document.querySelector('#metrics tbody');
     body.innerHTML = '';

@@ -146,12 +146,29 @@ std::vector<std::uint8_t> FrameRnnGenerator::draw_frame(const torch::Tensor& log
 }
 
 std::vector<std::uint8_t> FrameRnnGenerator::continue_frames(std::vector<std::uint8_t> frames, std::size_t steps,
-                                                             const FrameRnnGenerateOptions& o, SamplingRng& rng) {
+                                                             const FrameRnnGenerateOptions& o, SamplingRng& rng,
+                                                             const std::vector<std::uint8_t>* kept) {
     torch::InferenceMode inference;
     const FrameSpec& spec = run_.spec;
     const std::size_t width = spec.frame_size();
     const auto notes = parse_notes_per_step(o.notes_per_step, spec.tracks, run_.shape.output == FrameOutput::PerInstrument,
                                             spec.pitches);
+    // --keep: the kept tracks' cells of the new step t come from `kept`, so the next steps hear them.
+    std::vector<std::size_t> kept_blocks;
+    if (kept)
+        for (int family : o.keep) {
+            const auto at = std::find(spec.tracks.begin(), spec.tracks.end(), family);
+            if (at == spec.tracks.end())
+                throw UsageError("--keep: " + track_list_text({family}) + " is not a track of this run (" + track_list_text(spec.tracks) + ")");
+            kept_blocks.push_back(std::size_t(at - spec.tracks.begin()));
+        }
+    const auto draw = [&](const torch::Tensor& logits) {
+        auto frame = draw_frame(logits, notes, o.temperature, rng);
+        const std::size_t t = frames.size() / width, p = std::size_t(spec.pitches);
+        for (std::size_t b : kept_blocks)
+            std::copy_n(kept->data() + t * width + b * p, p, frame.data() + b * p);
+        return frame;
+    };
     // The primer keeps at most steps - 1 steps: at least one step is new.
     frames.resize(std::min(frames.size(), (steps - 1) * width));
     const std::int64_t primed = std::int64_t(frames.size() / width), f = std::int64_t(width);
@@ -162,7 +179,7 @@ std::vector<std::uint8_t> FrameRnnGenerator::continue_frames(std::vector<std::ui
         const torch::Tensor* logits = &stepper_->step(zero.data());
         for (std::int64_t t = 0; t < primed; ++t) logits = &stepper_->step(frames.data() + std::size_t(t) * width);
         while (frames.size() < steps * width) {
-            const auto frame = draw_frame(*logits, notes, o.temperature, rng);
+            const auto frame = draw(*logits);
             frames.insert(frames.end(), frame.begin(), frame.end());
             if (frames.size() < steps * width) logits = &stepper_->step(frame.data());
         }
@@ -177,7 +194,7 @@ std::vector<std::uint8_t> FrameRnnGenerator::continue_frames(std::vector<std::ui
     auto next = logits[0][primed].to(torch::kCPU);
     auto input = torch::empty({1, 1, f}, torch::kFloat);
     while (frames.size() < steps * width) {
-        const auto frame = draw_frame(next, notes, o.temperature, rng);
+        const auto frame = draw(next);
         frames.insert(frames.end(), frame.begin(), frame.end());
         if (frames.size() == steps * width) break;
         std::copy(frame.begin(), frame.end(), input.data_ptr<float>());
@@ -191,6 +208,17 @@ std::vector<std::uint8_t> FrameRnnGenerator::continue_frames(std::vector<std::ui
 Multitrack FrameRnnGenerator::generate(const FrameRnnGenerateOptions& o) {
     validate(o);
     SamplingRng rng(o.seed);
+    const std::size_t width = run_.spec.frame_size();
+    if (!o.from.empty()) {
+        // Regenerating a song: its length, its first prime_steps steps as the primer, its kept tracks throughout.
+        const auto song = encode_frames(load_song_file(o.from), run_.spec);
+        const std::size_t steps = song.size() / width;
+        if (steps < 2) throw UsageError(o.from.string() + ": too short to regenerate (" + std::to_string(steps) + " steps)");
+        std::vector<std::uint8_t> opening(song.begin(), song.begin() + std::ptrdiff_t(std::min<std::size_t>(o.prime_steps, steps - 1) * width));
+        const auto frames = continue_frames(std::move(opening), steps, o, rng, &song);
+        return decode_frames(frames.data(), steps, run_.spec, 100, o.tempo);
+    }
+    if (!o.keep.empty()) throw UsageError("--keep needs --from: the song whose instruments are kept");
     const std::size_t steps = std::size_t(o.bars) * 4 * std::size_t(run_.spec.resolution);
     const auto frames = continue_frames(primer(o, rng), steps, o, rng);
     return decode_frames(frames.data(), steps, run_.spec, 100, o.tempo);

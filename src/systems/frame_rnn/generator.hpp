@@ -49,14 +49,17 @@ public:
 
     // The pieces, public for tests and benchmarks. Frames are steps x frame_size bytes (0/1).
     std::vector<std::uint8_t> primer(const FrameRnnGenerateOptions& options, SamplingRng& rng) const;
-    // `primer` followed by new frames up to `steps` in all.
+    // `primer` followed by new frames up to `steps` in all. With `kept` (steps frames), the cells of the tracks
+    // of options.keep are taken from it at every new step, before the step is fed back.
     std::vector<std::uint8_t> continue_frames(std::vector<std::uint8_t> primer, std::size_t steps,
-                                              const FrameRnnGenerateOptions& options, SamplingRng& rng);
+                                              const FrameRnnGenerateOptions& options, SamplingRng& rng,
+                                              const std::vector<std::uint8_t>* kept = nullptr);
     // One frame drawn from one step's logits [F].
     std::vector<std::uint8_t> draw_frame(const torch::Tensor& logits, const std::vector<int>& notes, double temperature,
                                          SamplingRng& rng) const;
     const FrameRnnRun& run() const { return run_; }
     FrameRnn& model() { return model_; }
+
 
 private:
     FrameRnnRun run_;

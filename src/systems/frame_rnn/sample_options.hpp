@@ -16,6 +16,9 @@ struct FrameRnnGenerateOptions {
     double temperature = 1.0;         // Bernoulli: on each cell's logit; softmax modes: on the softmax
     std::string notes_per_step;       // softmax: "N" notes per step; per-instrument: "piano=2,guitar=3" or "N" each;
                                       // "" for the mode's default
+    std::filesystem::path from;       // a song (.mid/.npz) to regenerate: its first prime_steps steps open the
+                                      // song, which has its length (`bars` is not used)
+    std::vector<int> keep;            // LPD-5 families of `from` kept as they are at every step (and fed back)
 };
 
 // The default --notes-per-step: softmax 6 in all; per-instrument the article's example (piano 2, guitar 3)

@@ -44,6 +44,12 @@ FrameRnnSampleSettings::FrameRnnSampleSettings() {
     table_.push_back(int_option("--prime-steps", "without --prime: steps of a train song of the run's corpus (picked by --seed) "
                                                  "that open the song (0: start from silence)",
                                 o.prime_steps));
+    table_.push_back(path_option("--from", "a song (.mid/.npz) to regenerate: its first --prime-steps steps open the song, "
+                                           "which has its length",
+                                 o.from));
+    table_.push_back(text_option("--keep", "instruments of --from kept as they are at every step (piano,guitar,bass,strings,drums); "
+                                           "the others are drawn anew, hearing the kept ones",
+                                 keep));
 }
 
 FrameRnnGenerateOptions FrameRnnSampleSettings::resolve(const SampleRequest& request) const {
@@ -53,6 +59,9 @@ FrameRnnGenerateOptions FrameRnnSampleSettings::resolve(const SampleRequest& req
     o.seed = request.seed;
     o.tempo = request.tempo;
     o.prime = request.prime;
+    if (!keep.empty() && o.from.empty()) throw UsageError("--keep needs --from: the song whose instruments are kept");
+    if (!o.from.empty() && !o.prime.empty()) throw UsageError("--from opens the song with its own first steps: give no --prime");
+    if (!keep.empty()) o.keep = parse_track_list(keep);
     return o;
 }
 

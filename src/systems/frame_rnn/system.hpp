@@ -25,6 +25,7 @@ public:
     OptionTable& options() override { return table_; }
     FrameRnnGenerateOptions resolve(const SampleRequest& request) const;  // UsageError for a bad request
     FrameRnnGenerateOptions base;
+    std::string keep;  // --keep: instruments of --from kept, "piano,bass"
 
 private:
     OptionTable table_;

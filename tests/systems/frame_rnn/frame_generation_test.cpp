@@ -3,6 +3,8 @@
 // another system is one line.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "corpus/song_loader.hpp"
 #include "frame_runs.hpp"
 #include "io/midi/midi_write.hpp"
@@ -10,6 +12,7 @@
 #include "roll/operations.hpp"
 #include "systems/frame_rnn/generator.hpp"
 #include "systems/frame_rnn/system.hpp"
+#include "systems/options.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
 
@@ -150,4 +153,56 @@ TEST(FrameRnnGeneration, ACheckpointOfAnotherSizeIsOneLine) {
         EXPECT_EQ(m.find('\n'), std::string::npos) << m;
         EXPECT_NE(m.find("hidden size"), std::string::npos) << m;
     }
+}
+
+// --from SONG --keep piano,bass: the song's length, its piano and bass cells at every step (checked against the
+// song's own frames), the other tracks drawn anew (some cell differs); bad combinations are one line.
+TEST(FrameRnnGeneration, KeepsTheLockedTracksOfASongAndDrawsTheOthers) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    const fs::path dir = test::fresh_test_path("frame-rnn", "keep");
+    fs::create_directories(dir);
+    FrameRnnGenerator generator(test::tiny_lpd_run("bernoulli"));
+    const FrameSpec& spec = generator.run().spec;
+    FrameRnnGenerateOptions o;
+    o.bars = 6;
+    o.seed = 3;
+    write_npz(generator.generate(o), dir / "first.npz");
+    const auto first = encode_frames(load_song_file(dir / "first.npz"), spec);
+    const std::size_t width = spec.frame_size(), steps = first.size() / width;
+    ASSERT_EQ(steps, 6u * 4 * std::size_t(spec.resolution));
+
+    FrameRnnGenerateOptions again;
+    again.bars = 2;  // not used: --from gives the length
+    again.seed = 4;
+    again.from = dir / "first.npz";
+    again.keep = parse_track_list("piano,bass");
+    const auto second = encode_frames(generator.generate(again), spec);
+    ASSERT_EQ(second.size(), first.size());
+    std::map<int, std::size_t> differing;  // family -> cells that differ
+    for (std::size_t b = 0; b < spec.tracks.size(); ++b)
+        for (std::size_t t = 0; t < steps; ++t)
+            for (int p = 0; p < spec.pitches; ++p) {
+                const std::size_t i = t * width + b * std::size_t(spec.pitches) + std::size_t(p);
+                differing[spec.tracks[b]] += first[i] != second[i];
+            }
+    EXPECT_EQ(differing[1], 0u) << "piano";
+    EXPECT_EQ(differing[3], 0u) << "bass";
+    EXPECT_GT(differing[0] + differing[2] + differing[4], 0u) << "nothing else changed";
+
+    again.keep = {};
+    again.from.clear();
+    again.keep = parse_track_list("drums");
+    EXPECT_THROW(generator.generate(again), UsageError);  // --keep without --from
+    FrameRnnSampleSettings settings;
+    set_option(settings.options(), "--keep", "piano");
+    SampleRequest request;
+    try {
+        (void)settings.resolve(request);
+        ADD_FAILURE() << "--keep without --from resolved";
+    } catch (const UsageError& e) {
+        EXPECT_STREQ(e.what(), "--keep needs --from: the song whose instruments are kept");
+    }
+    set_option(settings.options(), "--from", (dir / "first.npz").string());
+    set_option(settings.options(), "--keep", "flute");
+    EXPECT_THROW((void)settings.resolve(request), UsageError);
 }
