@@ -2,6 +2,8 @@
 // generation through the key/value cache against recomputation, primers, reproducibility, split likelihood.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <fstream>
 
@@ -22,16 +24,18 @@ using namespace quintet;
 namespace fs = std::filesystem;
 
 namespace {
+// A folder of the running test's own: ctest runs the tests of this file as parallel processes, and a shared
+// folder ("trained") was removed by one while another read its checkpoint.
 fs::path tmp_dir(const std::string& name) {
-    auto p = fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "transformer" / name;
-    fs::remove_all(p);
+    auto p = test::fresh_test_path("transformer", name);
     fs::create_directories(p);
     return p;
 }
 
 // The tiny store's songs at 4 steps per beat.
 fs::path sixteenth_store() {
-    const auto path = fs::path(QUINTET_BINARY_DIR) / "test-tmp" / "tiny16.store";
+    // One per process, for the same reason as tmp_dir.
+    const auto path = fs::path(QUINTET_BINARY_DIR) / "test-tmp" / ("tiny16-" + std::to_string(::getpid()) + ".store");
     if (fs::exists(path)) return path;
     fs::create_directories(path.parent_path());
     write_store(path, 4, [](StoreWriter& w) {
