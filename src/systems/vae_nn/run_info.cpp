@@ -43,12 +43,10 @@ void write_run_info(const fs::path& run_dir, const VaeNnRunInfo& info) {
         for (std::size_t i = 0; i < info.thresholds->size(); ++i)
             w.add(threshold_key(i), (*info.thresholds)[i]);
     if (info.prior)
-        for (std::size_t i = 0; i < 5; ++i)
-            w.add(key("plays", i), info.prior->plays[i])
-                .add(key("polyphony", i), info.prior->polyphony[i]);
-    if (info.prior)
-        for (std::size_t i = 0; i < 5; ++i)
+        for (std::size_t i = 0; i < 5; ++i) {
+            w.add(key("plays", i), info.prior->plays[i]).add(key("polyphony", i), info.prior->polyphony[i]);
             for (std::size_t lag = 0; lag < 4; ++lag) w.add(repeat_key(i, lag), info.prior->repeat[i][lag]);
+        }
     write_file_atomically(run_dir / "model.json", w.str());
 }
 

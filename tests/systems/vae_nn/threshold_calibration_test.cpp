@@ -98,3 +98,34 @@ TEST(RunFiles, ThresholdsAndLatentNetsRoundTripAndBadValuesAreFormatErrors) {
     write_run_info(run, info);
     EXPECT_THROW(read_run_info(run), FormatError);
 }
+
+TEST(RunFiles, TheCorpusPriorRoundTripsAndBadValuesAreFormatErrors) {
+    auto run = tmp("prior");
+    fs::create_directories(run);
+    VaeNnRunInfo info;
+    write_run_info(run, info);
+    EXPECT_FALSE(read_run_info(run).prior.has_value());  // a run trained before the prior existed
+    SongPrior prior;
+    prior.plays = {true, false, true, true, false};
+    prior.polyphony = {8, 128, 4, 10, 6};
+    prior.repeat[0] = {0.05, 0.0625, 0.5, 1.0};
+    prior.repeat[4] = {0.25, 0.125, 0.0, 0.75};
+    info.prior = prior;
+    write_run_info(run, info);
+    const auto back = read_run_info(run).prior;
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(back->plays, prior.plays);
+    EXPECT_EQ(back->polyphony, prior.polyphony);
+    EXPECT_EQ(back->repeat, prior.repeat);
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"\"plays_guitar\": false", "\"plays_guitar\": 0"},
+             {"\"polyphony_bass\": 4", "\"polyphony_bass\": 0"},
+             {"\"repeat_drums_lag4\": 0.75", "\"repeat_drums_lag4\": 1.5"}}) {
+        write_run_info(run, info);
+        auto text = read_file(run / "model.json");
+        ASSERT_NE(text.find(from), std::string::npos) << from << "\n" << text;
+        text.replace(text.find(from), from.size(), to);
+        write_file_atomically(run / "model.json", text);
+        EXPECT_THROW(read_run_info(run), FormatError) << to;
+    }
+}
