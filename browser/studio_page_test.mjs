@@ -188,9 +188,12 @@ try {
   if (jobRequests.streams - before.streams !== 1 || jobRequests.polls - before.polls < 1 || fellBack.fallbacks !== 1)
     fail(`with the stream cut, expected polling: network ${JSON.stringify(jobRequests)} (before ${JSON.stringify(before)}), page ${JSON.stringify(fellBack)}`);
   log(`stream cut: the page polled (${jobRequests.polls - before.polls} polls)`);
-  await page.waitForSelector('#history input[data-compare="000002"]');
-  await page.click('#history input[data-compare="000001"]');
-  await page.click('#history input[data-compare="000002"]');
+  // The history list is drawn again when a song's job ends, so a box found a moment ago may be gone by the time
+  // a mouse click lands on it (CI saw "Node is either not clickable"): tick both through the DOM once they exist.
+  await page.waitForFunction(() => ['000001', '000002'].every((id) =>
+    document.querySelector(`#history input[data-compare="${id}"]`)), { timeout: 30000 });
+  for (const id of ['000001', '000002'])
+    await page.$eval(`#history input[data-compare="${id}"]`, (box) => { if (!box.checked) box.click(); });
   await page.waitForFunction(() => {
     const items = [...document.querySelectorAll('#compare .compare-item')];
     return items.length === 2 && items.every((d) => Number(d.querySelector('canvas').dataset.notesDrawn) > 0 &&
