@@ -71,6 +71,11 @@ void strike_drums(Multitrack& mt) {
     mt.resolution *= 2;
 }
 
+void restrike(Track& t, std::size_t step, int pitch) {
+    if (step == 0 || step >= t.steps() || pitch < 0 || pitch >= kPitches) return;
+    if (t.at(step, pitch) > 0 && t.at(step - 1, pitch) > 0) t.at(step - 1, pitch) = 0;
+}
+
 void set_resolution(Multitrack& mt, int new_resolution) {
     if (new_resolution <= 0) throw UsageError("set_resolution: resolution must be positive, got " + std::to_string(new_resolution));
     if (mt.resolution <= 0) throw UsageError("set_resolution: multitrack has resolution " + std::to_string(mt.resolution));

@@ -22,6 +22,10 @@ void clip(Multitrack& mt, int lo = 0, int hi = 127);
 // twice the resolution; pitched tracks, tempo and downbeats keep their timing, and each drum cell sounds in its
 // first half only, so the MIDI written from it has one note per cell instead of one held note per run.
 void strike_drums(Multitrack& mt);
+// A note of `pitch` starts at `step`: when the step before sounds too (a note held into this one), that step is
+// silenced, so the held note ends a step early and a new one begins. Meant for rolls finer than the music's grid
+// (after strike_drums a silenced step is a 16th of an 8th-note grid). Nothing changes where no note is held in.
+void restrike(Track& t, std::size_t step, int pitch);
 void transpose(Multitrack& mt, int semitones);  // drums untouched; notes pushed out of 0..127 are dropped
 // Keep pitches [lo, hi) in place (others zeroed).
 void crop_pitch_range(Multitrack& mt, int lo, int hi);

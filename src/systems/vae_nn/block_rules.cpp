@@ -54,9 +54,40 @@ void shape_blocks(float* const blocks[5], const BlockRules& r) {
     }
 }
 
-void repeat_bars(float* const blocks[5], const float* const previous[5], const BlockRules& r, std::mt19937_64& rng) {
+double BarRepeats::copy_chance(int instrument, int lag, double chance) const {
+    constexpr double kPriorNonRepeats = 4;
+    const auto i = std::size_t(instrument), l = std::size_t(lag - 1);
+    const double own = double(equal_[i][l]) / (double(compared_[i][l]) + kPriorNonRepeats);
+    return own >= chance ? 0.0 : (chance - own) / (1.0 - own);
+}
+
+void BarRepeats::compared(int instrument, int lag, bool equal) {
+    ++compared_[std::size_t(instrument)][std::size_t(lag - 1)];
+    if (equal) ++equal_[std::size_t(instrument)][std::size_t(lag - 1)];
+}
+
+void BarRepeats::begin_block() {
+    for (int bar = 0; bar < 4; ++bar) copied_from_.push_back({});
+}
+
+void BarRepeats::copied(int instrument, int bar_in_block, int lag) {
+    copied_from_[copied_from_.size() - 4 + std::size_t(bar_in_block)][std::size_t(instrument)] = std::int8_t(lag);
+}
+
+void BarRepeats::forget_block(int instrument) {
+    for (std::size_t bar = copied_from_.size() - 4; bar < copied_from_.size(); ++bar) copied_from_[bar][std::size_t(instrument)] = 0;
+}
+
+void repeat_bars(float* const blocks[5], const float* const previous[5], const BlockRules& r, std::mt19937_64& rng,
+                 BarRepeats& log) {
     constexpr int kBars = 4, kBarCells = kRuleCells / kBars;
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    log.begin_block();
+    auto same_notes = [](const float* a, const float* b) {
+        for (int c = 0; c < kBarCells; ++c)
+            if ((a[c] > 0) != (b[c] > 0)) return false;
+        return true;
+    };
     for (int i = 0; i < 5; ++i) {
         const auto& chance = r.repeat[std::size_t(i)];
         for (int bar = 0; bar < kBars; ++bar) {
@@ -68,8 +99,12 @@ void repeat_bars(float* const blocks[5], const float* const previous[5], const B
                 const int from_bar = bar - lag;
                 const float* from = from_bar >= 0 ? blocks[i] + from_bar * kBarCells : previous[i] + (from_bar + kBars) * kBarCells;
                 if (!has_notes(from, kBarCells)) continue;
-                if (u[std::size_t(lag - 1)] < chance[std::size_t(lag - 1)]) {
+                const bool equal = same_notes(to, from);
+                log.compared(i, lag, equal);
+                if (equal) break;  // the decoder's own repeat
+                if (u[std::size_t(lag - 1)] < log.copy_chance(i, lag, chance[std::size_t(lag - 1)])) {
                     std::memcpy(to, from, sizeof(float) * kBarCells);
+                    log.copied(i, bar, lag);
                     break;
                 }
             }

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <random>
+#include <vector>
 
 namespace quintet {
 
@@ -27,11 +28,38 @@ struct BlockRules {
 // quietened.
 void shape_blocks(float* const blocks[5], const BlockRules& rules);
 
+// What repeat_bars saw over one song, and what it did. Per instrument and lag: how many sounding bars were compared
+// with the sounding bar that far back, and how many already equalled it as decoded (the decoder's own repeats;
+// the corpus's chance is the chance of a repeat, not of a copy on top of those). Per bar of the song: the lag it
+// was copied from, 0 when it was not.
+class BarRepeats {
+public:
+    // The chance to copy at a lag so that the song's repeats come to the corpus's `chance`: own + (1 - own) x copy
+    // = chance, with `own` the share of the decoder's own repeats at that lag so far (counted with 4 extra
+    // non-repeats, so the first bars copy at about the corpus's chance); 0 when the decoder repeats more already.
+    double copy_chance(int instrument, int lag, double chance) const;
+    void compared(int instrument, int lag, bool equal);
+    // A new block of 4 bars: its lags start at 0 (not copied).
+    void begin_block();
+    void copied(int instrument, int bar_in_block, int lag);
+    // The instrument's bars of the last block are its own again (--keep puts the song's block back).
+    void forget_block(int instrument);
+    // Per bar of the song so far (4 per block, the seed block's included when begin_block was called for it).
+    const std::vector<std::array<std::int8_t, 5>>& copied_from() const { return copied_from_; }
+
+private:
+    std::array<std::array<std::int64_t, 4>, 5> compared_{}, equal_{};
+    std::vector<std::array<std::int8_t, 5>> copied_from_;
+};
+
 // Bar by bar (4 bars of 8 steps), for each instrument four uniform draws from rng (always 80 per block, so
-// later draws do not depend on the music): a bar with notes becomes a copy of the bar `lag` back (in this block
-// or `previous`, the block before) for the first lag 1..4 whose bar has notes and whose draw is below
-// rules.repeat[i][lag - 1]. Silent bars stay silent: rests are the decoder's.
-void repeat_bars(float* const blocks[5], const float* const previous[5], const BlockRules& rules, std::mt19937_64& rng);
+// later draws do not depend on the music): a bar with notes that already equals the bar `lag` back (lag 1..4,
+// the nearest sounding one first) stays as decoded; otherwise it becomes a copy of the bar `lag` back (in this
+// block or `previous`, the block before) for the first lag whose bar has notes and whose draw is below
+// log.copy_chance(rules.repeat[i][lag - 1]). Silent bars stay silent: rests are the decoder's. Calls
+// log.begin_block() itself.
+void repeat_bars(float* const blocks[5], const float* const previous[5], const BlockRules& rules, std::mt19937_64& rng,
+                 BarRepeats& log);
 
 // Counts, per instrument, the blocks since it last sounded; an instrument that has sounded in the song and then
 // stays silent for `after` blocks is due to be brought back (and its count starts again).

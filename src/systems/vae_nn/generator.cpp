@@ -1,5 +1,7 @@
 #include "systems/vae_nn/generator.hpp"
 
+#include "systems/vae_nn/bar_articulation.hpp"
+
 #include <cstring>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -247,25 +249,43 @@ torch::Tensor VaeNnGenerator::seed_window(const VaeNnGenerateOptions& o, std::mt
         std::shuffle(ids.begin(), ids.end(), rng);
         std::int64_t best = 0;
         std::size_t seen = 0;
-        std::vector<std::pair<std::size_t, std::int64_t>> candidates;  // (song, window)
+        struct Candidate {
+            int band;  // which instruments play, piano as the highest bit
+            std::size_t song;
+            std::int64_t window;
+        };
+        std::vector<Candidate> candidates;
         for (auto id : ids) {
             if (seen++ >= kEnoughSongs && best == (o.seed_full_band ? kVaeInstruments : 1)) break;
             auto windows = vae_windows(store.load(id));
             if (windows.size(0) == 0) continue;
-            auto playing = windows.flatten(2).gt(0).any(2).sum(1).contiguous();  // [n] instruments with notes
-            if (!o.seed_full_band) playing = playing.clamp_max(1).contiguous();     // any window with notes
-            const auto* p = playing.data_ptr<std::int64_t>();
-            for (std::int64_t w = 0; w < playing.size(0); ++w) {
-                if (p[w] > best) {
-                    best = p[w];
+            auto sounding = windows.flatten(2).gt(0).any(2).contiguous();  // [n, 5] instruments with notes
+            const auto* on = sounding.data_ptr<bool>();
+            for (std::int64_t w = 0; w < sounding.size(0); ++w) {
+                int band = 0, count = 0;
+                for (int i = 0; i < kVaeInstruments; ++i) {
+                    band = band * 2 + on[w * kVaeInstruments + i];
+                    count += on[w * kVaeInstruments + i];
+                }
+                const std::int64_t rank = o.seed_full_band ? count : std::min(count, 1);  // any window with notes
+                if (rank > best) {
+                    best = rank;
                     candidates.clear();
                 }
-                if (p[w] == best && best > 0) candidates.emplace_back(id, w);
+                if (rank == best && best > 0) candidates.push_back({band, id, w});
             }
         }
         if (candidates.empty()) throw UsageError(corpus_.string() + ": no train song with notes to seed from");
-        auto [song, window] = candidates[rng() % candidates.size()];
-        return to_unit_float(vae_windows(store.load(song))[window], device_);
+        // Consecutive seeds spread over the candidates ordered by band (a golden-ratio sequence of the seed), so
+        // any run of seeds gets the corpus's mix of bands: 10 songs drawn at random often had one piano where the
+        // corpus has three or four (docs/RESULTS.md, issue 13). The draw is still made: later draws stay as they were.
+        std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.band < b.band; });
+        const std::uint64_t drawn = rng();
+        const double golden = 0.6180339887498949;
+        const double spread = std::fmod(double(o.seed % 1000003) * golden, 1.0);
+        const std::size_t pick = o.seed_spread ? std::min(candidates.size() - 1, std::size_t(spread * double(candidates.size())))
+                                               : std::size_t(drawn % candidates.size());
+        return to_unit_float(vae_windows(store.load(candidates[pick].song))[candidates[pick].window], device_);
     }
     // Random: every VAE decodes a standard-normal latent.
     auto z = torch::randn({kVaeInstruments, latent()}, gen).to(device_);
@@ -324,9 +344,10 @@ StyleLibrary VaeNnGenerator::style_library(const std::vector<Multitrack>& songs)
 }
 
 torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const VaeNnGenerateOptions& o,
-                                             const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen) {
+                                             const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen,
+                                             BarRepeats* repeats) {
     torch::NoGradGuard no_grad;
-    if (fast_path()) return generate_rolls_fast(seed, o, style, rng, gen);
+    if (fast_path()) return generate_rolls_fast(seed, o, style, rng, gen, repeats);
     model()->eval();
     const int K = latent();
     auto song = torch::zeros({kVaeInstruments, std::int64_t(kWindowSteps) * o.blocks, kPitches});
@@ -339,6 +360,9 @@ torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const Va
     song.narrow(1, 0, kWindowSteps).copy_(first);
     auto current = seed.to(device_);
     const BlockRules rules = block_rules(o);
+    BarRepeats local_repeats;
+    BarRepeats& log = repeats ? *repeats : local_repeats;
+    log.begin_block();  // the seed block's bars
     SilenceWatch watch(o.revive);
     std::mt19937_64 revive_rng(o.seed ^ kReviveStream);
     {
@@ -364,7 +388,8 @@ torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const Va
         if (rules.repeats()) {
             auto previous = song.narrow(1, std::int64_t(b - 1) * kWindowSteps, kWindowSteps).contiguous();
             auto before = block_pointers(previous);
-            repeat_bars(blocks.data(), before.data(), rules, rng);
+            repeat_bars(blocks.data(), before.data(), rules, rng, log);
+            for (int i : kept_) log.forget_block(i);
         }
         for (int i : kept_) block[i].copy_(kept_blocks_[b][i]);  // --keep: the song's own block, fed back too
         watch.see(blocks.data());
@@ -377,7 +402,8 @@ torch::Tensor VaeNnGenerator::generate_rolls(const torch::Tensor& seed, const Va
 // The same loop on VaeNnInference: every block is decoded, shaped and encoded in place inside the song
 // tensor; the random draws (noise, style picks) are the module loop's, in the same order.
 torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, const VaeNnGenerateOptions& o,
-                                                  const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen) {
+                                                  const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen,
+                                                  BarRepeats* repeats) {
     const int K = latent();
     const std::int64_t steps = std::int64_t(kWindowSteps) * o.blocks;
     auto song = torch::zeros({kVaeInstruments, steps, kPitches});
@@ -395,6 +421,9 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
     // leaves them 0 and takes the sigmoid only of the others (the same blocks after shaping).
     std::array<std::optional<float>, kVaeInstruments> cuts;
     for (int i = 0; i < kVaeInstruments; ++i) cuts[std::size_t(i)] = fast_->logit_cut(rules.threshold[std::size_t(i)]);
+    BarRepeats local_repeats;
+    BarRepeats& log = repeats ? *repeats : local_repeats;
+    log.begin_block();  // the seed block's bars
     SilenceWatch watch(o.revive);
     std::mt19937_64 revive_rng(o.seed ^ kReviveStream);
     {
@@ -431,7 +460,10 @@ torch::Tensor VaeNnGenerator::generate_rolls_fast(const torch::Tensor& seed, con
             for (auto i = int(from); i < int(to); ++i) fast_->reconstruct_above(i, next.data_ptr<float>() + i * K, cuts[std::size_t(i)], blocks[i]);
         });
         shape_blocks(blocks, rules);
-        if (rules.repeats()) repeat_bars(blocks, before, rules, rng);
+        if (rules.repeats()) {
+            repeat_bars(blocks, before, rules, rng, log);
+            for (int i : kept_) log.forget_block(i);
+        }
         for (int i : kept_)  // --keep: the song's own block, fed back too
             std::memcpy(blocks[i], kept_blocks_[b][i].data_ptr<float>(), sizeof(float) * kWindowSteps * kPitches);
         watch.see(blocks);
@@ -468,8 +500,10 @@ Multitrack VaeNnGenerator::generate(const VaeNnGenerateOptions& o) {
     auto style = style_library(style_songs(opts));
     if ((!o.style_files.empty() || !o.style_artist.empty()) && style.empty())
         throw UsageError("the style reference songs have no notes");
-    auto mt = rolls_to_multitrack(generate_rolls(seed, opts, style, rng, gen), vae_window_spec().tracks, kVaeResolution, o.tempo);
+    BarRepeats repeats;
+    auto mt = rolls_to_multitrack(generate_rolls(seed, opts, style, rng, gen, &repeats), vae_window_spec().tracks, kVaeResolution, o.tempo);
     strike_drums(mt);  // a drum cell at 2 steps per beat is a hit in that 8th, not a held note
+    restrike_copied_bars(mt, repeats.copied_from());
     mt.name = "VAE-NN " + run_dir_.filename().string() + " seed " + std::to_string(o.seed);
     return mt;
 }

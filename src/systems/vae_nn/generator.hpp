@@ -41,9 +41,11 @@ public:
     torch::Tensor seed_window(const VaeNnGenerateOptions& options, std::mt19937_64& rng, torch::Generator& gen);
     StyleLibrary style_library(const std::vector<Multitrack>& songs);
     std::vector<Multitrack> style_songs(const VaeNnGenerateOptions& options);
-    // rolls [5, 32 * blocks, 128] in [0, 1], the seed block first.
+    // rolls [5, 32 * blocks, 128] in [0, 1], the seed block first; `repeats` (when given) gets the repeat rule's
+    // record of the song (which bars were copied, for restrike_copied_bars).
     torch::Tensor generate_rolls(const torch::Tensor& seed, const VaeNnGenerateOptions& options,
-                                 const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen);
+                                 const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen,
+                                 BarRepeats* repeats = nullptr);
     // The run's modules on the device; on the CPU loaded on first use (the fast path does not need them).
     VaeNnModel& model();
     // On the CPU generation runs on VaeNnInference (weights loaded straight from model.pt and packed once,
@@ -80,7 +82,8 @@ private:
     void revive_silent(torch::Tensor& z, SilenceWatch& watch, std::mt19937_64& rng);
 
     torch::Tensor generate_rolls_fast(const torch::Tensor& seed, const VaeNnGenerateOptions& options,
-                                      const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen);
+                                      const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen,
+                                      BarRepeats* repeats);
     int latent() const;
 };
 

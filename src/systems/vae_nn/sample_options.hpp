@@ -29,6 +29,9 @@ struct VaeNnGenerateOptions {
     // A corpus seed: among the windows where the most instruments play (true: a full band), or among all
     // windows with notes (false, the default: songs get the corpus's mix of bands; docs/RESULTS.md, issue 13).
     bool seed_full_band = false;
+    // Which of those windows: spread consecutive seeds over them ordered by band, so that any run of seeds gets the
+    // corpus's mix of bands (true, the default: docs/RESULTS.md, issue 13), or one drawn at random.
+    bool seed_spread = true;
     double noise_sd = 0.5;           // the low end of the article's 0.5-1.0: more silences the song (docs/RESULTS.md)
     NoiseAt noise_at = NoiseAt::Predicted;
     // Decoded values below the threshold are silence. Unset: the run's per-instrument thresholds, calibrated

@@ -43,6 +43,10 @@ VaeNnSampleSettings::VaeNnSampleSettings() {
                                  "a corpus seed from the windows where the most instruments play (full) or from any window "
                                  "with notes (any: songs get the corpus's mix of bands)",
                                  seed_band, {"full", "any"}));
+    table_.push_back(text_option("--seed-pick",
+                                 "which corpus seed window a seed gets: spread (consecutive seeds spread over the windows "
+                                 "ordered by band, so a run of seeds gets the corpus's mix) or random",
+                                 seed_pick, {"spread", "random"}));
     table_.push_back(
         ranged(double_option("--noise-sd", "sd of the Gaussian noise on the latents (the article: 0.5-1.0)", o.noise_sd), 0, {}));
     table_.push_back(text_option("--noise-at", "predicted (the original code) or input (the article's text)", noise_at,
@@ -88,6 +92,7 @@ VaeNnGenerateOptions VaeNnSampleSettings::resolve(const SampleRequest& request) 
     o.threshold = parse_threshold(threshold);
     o.repeat = parse_share_or_auto("--repeat", repeat);
     o.seed_full_band = seed_band == "full";
+    o.seed_spread = seed_pick == "spread";
     o.max_polyphony = parse_polyphony_or_auto(max_polyphony);
     if (!keep.empty() && from.empty()) throw UsageError("--keep needs --from: the song whose instruments are kept");
     if (!from.empty()) {

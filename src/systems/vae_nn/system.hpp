@@ -32,7 +32,7 @@ public:
     VaeNnGenerateOptions base;  // noise, threshold, style, alpha, seed block
     int blocks = -1;                // --blocks: length in 16-beat blocks (-1: from --bars)
     std::filesystem::path seed_file;  // --seed-file: the older name of --prime
-    std::string noise_at = "predicted", threshold = "auto", repeat = "auto", max_polyphony = "auto", seed_band = "any";
+    std::string noise_at = "predicted", threshold = "auto", repeat = "auto", max_polyphony = "auto", seed_band = "any", seed_pick = "spread";
     std::filesystem::path from;  // --from: a song to regenerate
     std::string keep;            // --keep: instruments of --from kept, "piano,bass"
     bool seed_from_corpus = false, seed_random = false, binarize = false, velocity = false;

@@ -89,7 +89,8 @@ TEST(BlockRules, RepeatCopiesABarFromTheDrawnDistanceIntoSoundingBarsOnly) {
     r.repeat[0] = {0.0, 1.0, 0.0, 0.0};
     std::mt19937_64 rng(1);
     const float* before[5] = {previous.ptr[0], previous.ptr[1], previous.ptr[2], previous.ptr[3], previous.ptr[4]};
-    repeat_bars(now.ptr, before, r, rng);
+    BarRepeats log;
+    repeat_bars(now.ptr, before, r, rng, log);
     EXPECT_GT(now.at(0, 0, 60), 0.0f);   // bar 0 = previous bar 2
     EXPECT_EQ(now.at(0, 0, 30), 0.0f);
     EXPECT_EQ(now.at(0, 8 + 1, 62), 0.0f);  // bar 1 was silent: stays silent
@@ -97,6 +98,11 @@ TEST(BlockRules, RepeatCopiesABarFromTheDrawnDistanceIntoSoundingBarsOnly) {
     EXPECT_EQ(now.at(0, 16, 31), 0.0f);
     EXPECT_GT(now.at(0, 24, 32), 0.0f);  // bar 3 would copy bar 1, which is silent: it stays as decoded
     EXPECT_EQ(now.notes(0), 3);          // bars 0, 2 and the untouched 3
+    ASSERT_EQ(log.copied_from().size(), 4u);  // what was copied, and from how far back
+    EXPECT_EQ(log.copied_from()[0][0], 2);
+    EXPECT_EQ(log.copied_from()[1][0], 0);
+    EXPECT_EQ(log.copied_from()[2][0], 2);
+    EXPECT_EQ(log.copied_from()[3][0], 0);
     // Every bar sounding: a bar copies unless all four draws miss, 1 - 0.9 * 0.9 * 0.95 * 0.95 = 0.269 of many
     // (binomial, within 5 sd).
     r.repeat.fill({0.1, 0.1, 0.05, 0.05});
@@ -109,12 +115,48 @@ TEST(BlockRules, RepeatCopiesABarFromTheDrawnDistanceIntoSoundingBarsOnly) {
                 fresh.at(i, bar * 8 + 1, 50 + bar) = 0.8f;
             }
         const float* lp[5] = {last.ptr[0], last.ptr[1], last.ptr[2], last.ptr[3], last.ptr[4]};
-        repeat_bars(fresh.ptr, lp, r, rng);
+        repeat_bars(fresh.ptr, lp, r, rng, log);
         for (int i = 0; i < 5; ++i)
             for (int bar = 0; bar < 4; ++bar, ++bars) copies += fresh.at(i, bar * 8 + 1, 50 + bar) == 0.0f;
     }
     const double p = 1 - 0.9 * 0.9 * 0.95 * 0.95;
     EXPECT_NEAR(double(copies) / bars, p, 5 * std::sqrt(p * (1 - p) / bars));
+}
+
+TEST(BlockRules, CopyChanceCountsTheDecodersOwnRepeats) {
+    BarRepeats log;
+    EXPECT_DOUBLE_EQ(log.copy_chance(4, 1, 0.5), 0.5);  // nothing seen yet: the corpus's chance
+    for (int k = 0; k < 6; ++k) log.compared(4, 1, k < 2);
+    // own = 2 / (6 + 4) = 0.2; own + (1 - own) x copy = 0.5 -> copy = 0.3 / 0.8
+    EXPECT_DOUBLE_EQ(log.copy_chance(4, 1, 0.5), 0.375);
+    EXPECT_DOUBLE_EQ(log.copy_chance(4, 2, 0.5), 0.5);  // another lag, its own count
+    EXPECT_DOUBLE_EQ(log.copy_chance(0, 1, 0.5), 0.5);  // another instrument
+    for (int k = 0; k < 6; ++k) log.compared(4, 1, true);
+    EXPECT_DOUBLE_EQ(log.copy_chance(4, 1, 0.5), 0.0);  // own = 8 / 16 already: no copies on top
+}
+
+TEST(BlockRules, ABarTheDecoderAlreadyRepeatedIsLeftAsItIs) {
+    // The block before is silent. Bar 1 equals bar 0 as decoded; lag 2 would always copy, but the nearest equal
+    // bar wins and nothing is copied there. Bars 2 and 3 differ from the bar before and copy the bar two back.
+    Blocks previous, now;
+    now.at(1, 0, 60) = 0.8f;
+    now.at(1, 8, 60) = 0.8f;
+    now.at(1, 16, 61) = 0.8f;
+    now.at(1, 24, 62) = 0.8f;
+    auto r = plain_rules();
+    r.repeat[1] = {0.0, 1.0, 0.0, 0.0};
+    std::mt19937_64 rng(3);
+    const float* before[5] = {previous.ptr[0], previous.ptr[1], previous.ptr[2], previous.ptr[3], previous.ptr[4]};
+    BarRepeats log;
+    repeat_bars(now.ptr, before, r, rng, log);
+    const std::array<int, 4> lags = {0, 0, 2, 2};
+    for (int bar = 0; bar < 4; ++bar) {
+        EXPECT_EQ(log.copied_from()[std::size_t(bar)][1], lags[std::size_t(bar)]) << "bar " << bar;
+        EXPECT_GT(now.at(1, bar * 8, 60), 0.0f) << "bar " << bar;
+    }
+    EXPECT_EQ(now.notes(1), 4);
+    // Bar 1's own repeat was counted: at lag 1 one equal of one compared, bars 2 and 3 not equal there.
+    EXPECT_DOUBLE_EQ(log.copy_chance(1, 1, 0.5), (0.5 - 1.0 / 7.0) / (1 - 1.0 / 7.0));
 }
 
 TEST(BlockRules, SilenceWatchCallsBackAnInstrumentAfterItsQuietBlocks) {

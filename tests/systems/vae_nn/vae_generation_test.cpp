@@ -106,8 +106,13 @@ TEST(VaeGeneration, SongLayoutVelocitiesAndSeedBlock) {
         // binarised: 0.8 * 127 -> 101, strings x 0.75 -> 76 (SEED-SPEC 9.4)
         for (auto v : song.tracks[f].roll) ASSERT_TRUE(v == 0 || v == (f == 4 ? 76 : 101)) << int(v);
         for (std::size_t s = 0; s < 96; ++s)
-            for (int p = 0; p < 128; ++p)
+            for (int p = 0; p < 128; ++p) {
+                // A bar copied by the repeat rule starts its notes again: a note held into it ends a 16th early.
+                const bool restruck = f != 0 && s % 8 == 7 && song.tracks[f].at(2 * s + 1, p) == 0 && s + 1 < 96 &&
+                                      song.tracks[f].at(2 * s + 2, p) > 0;
+                if (restruck) continue;
                 ASSERT_EQ(song.tracks[f].at(2 * s + 1, p), f == 0 ? 0 : song.tracks[f].at(2 * s, p)) << f << " " << s << " " << p;
+            }
     }
     // Block 0 is the seed file's block 2 (binarised): the same cells are on.
     auto ref = vae_windows(read_npz(o.seed_file));
@@ -218,6 +223,7 @@ TEST(VaeGeneration, CorpusSeedIsATrainWindowWithTheMostInstruments) {
         VaeNnGenerateOptions o;
         o.seed_source = SeedSource::Corpus;
         o.seed_full_band = true;
+        o.seed = seed;
         std::mt19937_64 rng(seed);
         torch::Generator g = at::detail::createCPUGenerator(seed);
         auto window = gen.seed_window(o, rng, g);
@@ -230,23 +236,31 @@ TEST(VaeGeneration, CorpusSeedIsATrainWindowWithTheMostInstruments) {
     if ((playing == most).sum().item<std::int64_t>() > 1) {
         EXPECT_GT(picked.size(), 1u) << "the draw should vary with the seed";
     }
-    // The default (--seed-band any): a train window with notes, whatever its band; over 12 seeds the bands vary
-    // when the store's windows do.
+    // The default (--seed-band any, --seed-pick spread): a train window with notes, whatever its band; consecutive
+    // seeds spread over the windows ordered by band, so 20 seeds get the piano about as often as the windows have it
+    // (a golden-ratio sequence: its share in any interval is within 0.1 of the interval's length at 20 points).
     std::set<std::int64_t> bands;
-    for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    const auto with_notes = playing.gt(0);
+    const double piano_share = (train.select(1, 0).flatten(1).gt(0).any(1) & with_notes).sum().item<double>() /
+                               with_notes.sum().item<double>();
+    int with_piano = 0;
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
         VaeNnGenerateOptions o;
         o.seed_source = SeedSource::Corpus;
+        o.seed = seed;
         std::mt19937_64 rng(seed);
         torch::Generator g = at::detail::createCPUGenerator(seed);
         auto window = gen.seed_window(o, rng, g);
         const auto band = window.flatten(1).gt(0).any(1).sum().item<std::int64_t>();
         EXPECT_GE(band, 1) << "seed " << seed;
         bands.insert(band);
+        with_piano += window[0].gt(0).any().item<bool>();
         EXPECT_GE((train - window.unsqueeze(0)).abs().flatten(1).amax(1).eq(0).nonzero().size(0), 1) << "seed " << seed;
     }
     if (playing.gt(0).sum().item<std::int64_t>() > (playing == most).sum().item<std::int64_t>() * 2) {
         EXPECT_GT(bands.size(), 1u) << "seeds should reach windows of other bands";
     }
+    EXPECT_NEAR(with_piano / 20.0, piano_share, 0.1);
 }
 
 TEST(VaeGeneration, BadInputsAreUsageErrors) {
