@@ -27,6 +27,11 @@ VaeNnTrainSettings::VaeNnTrainSettings() {
     table_.push_back(text_option("--likelihood", "bernoulli (BCE on the sigmoid output, default) or gaussian (the original code)",
                                  c.likelihood, {"gaussian", "bernoulli"}));
     table_.push_back(int64_option("--max-windows", "use at most this many training windows (whole songs; 0: all)", c.max_windows));
+    table_.push_back(ranged(int_option("--transpose",
+                                       "shift each VAE training window's pitched tracks by a random -N..N semitones, drawn "
+                                       "anew every epoch (drums stay; 0: off)",
+                                       c.transpose),
+                            0, 24));
 }
 
 VaeNnSampleSettings::VaeNnSampleSettings() {

@@ -23,6 +23,7 @@ struct VaeNnTrainConfig {
     int kl_warmup = 0;              // KL weight epoch/kl_warmup for the first epochs, then 1; 0 = 1 throughout (the original)
     int early_stop = 0;             // patience in epochs without a better valid loss; 0 = off
     std::int64_t max_windows = 0;   // cap on training windows (whole songs); 0 = all
+    int transpose = 0;              // VAE training windows' pitched tracks shifted by a random -N..N semitones; 0 = off
     bool quiet = false;             // no progress output
 };
 

@@ -41,6 +41,26 @@ void validate(const VaeNnTrainConfig& c) {
         throw UsageError("--latent-nets '" + c.latent_nets + "': expected direct or residual");
     if (c.kl_warmup < 0) throw UsageError("--kl-warmup must be >= 0");
     if (c.max_windows < 0) throw UsageError("--max-windows must be >= 0");
+    if (c.transpose < 0 || c.transpose > 24) throw UsageError("--transpose must be in 0..24 semitones");
+}
+
+// Transposition augmentation: each window's pitched tracks (all but the drums) move by a random -range..range
+// semitones from torch's generator (seeded per epoch); notes pushed past pitch 0 or 127 are dropped.
+torch::Tensor transpose_windows(const torch::Tensor& x, int range) {
+    if (range == 0) return x;
+    const auto shifts = torch::randint(-range, range + 1, {x.size(0)}, torch::kLong);
+    const auto* shift = shifts.data_ptr<std::int64_t>();
+    auto out = x.clone();
+    const std::int64_t pitched = kVaeInstruments - 1, pitches = x.size(3);
+    for (std::int64_t b = 0; b < x.size(0); ++b) {
+        const std::int64_t s = shift[b];
+        if (s == 0) continue;
+        auto from = x[b].narrow(0, 0, pitched), to = out[b].narrow(0, 0, pitched);
+        to.zero_();
+        if (s > 0) to.narrow(2, s, pitches - s).copy_(from.narrow(2, 0, pitches - s));
+        else to.narrow(2, 0, pitches + s).copy_(from.narrow(2, -s, pitches + s));
+    }
+    return out;
 }
 
 // What one batch gives: the per-instrument losses that are reported, and the scalar that is minimised
@@ -99,9 +119,9 @@ double kl_weight(int epoch, int warmup) { return warmup > 0 && epoch < warmup ? 
 // Stage 1 over one data set: train (with the optimiser) or evaluate (without). Reported losses are the
 // full -ELBO; the minimised one weighs the KL term by beta.
 EpochLosses vae_pass(VaeNnModel& model, const torch::Tensor& rolls, const torch::Device& device, int batch,
-                     torch::optim::Optimizer* optimizer, Progress* progress, double beta = 1.0) {
+                     torch::optim::Optimizer* optimizer, Progress* progress, double beta = 1.0, int transpose = 0) {
     return run_pass(rolls.size(0), batch, torch::kCPU, optimizer, progress, [&](const torch::Tensor& idx) {
-        auto x = to_unit_float(rolls.index_select(0, idx), device);
+        auto x = to_unit_float(transpose_windows(rolls.index_select(0, idx), optimizer ? transpose : 0), device);
         std::vector<torch::Tensor> elbo, objective;
         for (int i = 0; i < kVaeInstruments; ++i) {
             auto l = model->vae(i)->loss(x.select(1, i));
@@ -194,6 +214,7 @@ FlatJsonWriter settings_json(const VaeNnTrainConfig& c) {
         .add("kl_warmup", c.kl_warmup)
         .add("early_stop", c.early_stop)
         .add("max_windows", static_cast<long long>(c.max_windows))
+        .add("transpose", c.transpose)
         .add("resolution", kVaeResolution)
         .add("window", kWindowSteps);
     return w;
@@ -325,7 +346,8 @@ VaeNnTrainResult train_vae_nn(const VaeNnTrainConfig& config_in, const EpochCall
         stage.batch = config.batch;
         stage.train_epoch = [&](Progress& p) {
             model->train();
-            return vae_pass(model, train_rolls, device, config.batch, &vae_opt, &p, kl_weight(pos.epoch + 1, config.kl_warmup));
+            return vae_pass(model, train_rolls, device, config.batch, &vae_opt, &p, kl_weight(pos.epoch + 1, config.kl_warmup),
+                            config.transpose);
         };
         stage.validate = [&]() -> std::optional<EpochLosses> {
             torch::NoGradGuard no_grad;
