@@ -17,6 +17,7 @@
 #include "systems/vae_nn/song_prior.hpp"
 #include "systems/vae_nn/run_model.hpp"
 #include "systems/vae_nn/threshold_calibration.hpp"
+#include "systems/vae_nn/transpose_windows.hpp"
 #include "util/error.hpp"
 
 namespace quintet {
@@ -44,24 +45,6 @@ void validate(const VaeNnTrainConfig& c) {
     if (c.transpose < 0 || c.transpose > 24) throw UsageError("--transpose must be in 0..24 semitones");
 }
 
-// Transposition augmentation: each window's pitched tracks (all but the drums) move by a random -range..range
-// semitones from torch's generator (seeded per epoch); notes pushed past pitch 0 or 127 are dropped.
-torch::Tensor transpose_windows(const torch::Tensor& x, int range) {
-    if (range == 0) return x;
-    const auto shifts = torch::randint(-range, range + 1, {x.size(0)}, torch::kLong);
-    const auto* shift = shifts.data_ptr<std::int64_t>();
-    auto out = x.clone();
-    const std::int64_t pitched = kVaeInstruments - 1, pitches = x.size(3);
-    for (std::int64_t b = 0; b < x.size(0); ++b) {
-        const std::int64_t s = shift[b];
-        if (s == 0) continue;
-        auto from = x[b].narrow(0, 0, pitched), to = out[b].narrow(0, 0, pitched);
-        to.zero_();
-        if (s > 0) to.narrow(2, s, pitches - s).copy_(from.narrow(2, 0, pitches - s));
-        else to.narrow(2, 0, pitches + s).copy_(from.narrow(2, -s, pitches + s));
-    }
-    return out;
-}
 
 // What one batch gives: the per-instrument losses that are reported, and the scalar that is minimised
 // (their sum, except during KL warm-up).
@@ -121,7 +104,10 @@ double kl_weight(int epoch, int warmup) { return warmup > 0 && epoch < warmup ? 
 EpochLosses vae_pass(VaeNnModel& model, const torch::Tensor& rolls, const torch::Device& device, int batch,
                      torch::optim::Optimizer* optimizer, Progress* progress, double beta = 1.0, int transpose = 0) {
     return run_pass(rolls.size(0), batch, torch::kCPU, optimizer, progress, [&](const torch::Tensor& idx) {
-        auto x = to_unit_float(transpose_windows(rolls.index_select(0, idx), optimizer ? transpose : 0), device);
+        auto windows = rolls.index_select(0, idx);
+        if (optimizer && transpose > 0)  // drawn only then: runs without it keep their random streams
+            windows = transpose_windows(windows, transpose, torch::randint(-transpose, transpose + 1, {idx.size(0)}, torch::kLong));
+        auto x = to_unit_float(windows, device);
         std::vector<torch::Tensor> elbo, objective;
         for (int i = 0; i < kVaeInstruments; ++i) {
             auto l = model->vae(i)->loss(x.select(1, i));
