@@ -71,6 +71,29 @@ void strike_drums(Multitrack& mt) {
     mt.resolution *= 2;
 }
 
+void fold_resolution(Multitrack& mt, int coarser) {
+    if (coarser <= 0 || mt.resolution <= 0 || mt.resolution % coarser != 0)
+        throw UsageError("fold_resolution: " + std::to_string(coarser) + " steps per beat does not divide " +
+                         std::to_string(mt.resolution));
+    const std::size_t k = std::size_t(mt.resolution / coarser);
+    for (auto& t : mt.tracks) {
+        std::vector<std::uint8_t> folded((t.steps() + k - 1) / k * kPitches, 0);
+        for (std::size_t s = 0; s < t.steps(); ++s)
+            for (int p = 0; p < kPitches; ++p) {
+                auto& cell = folded[(s / k) * kPitches + std::size_t(p)];
+                cell = std::max(cell, t.at(s, p));
+            }
+        t.roll = std::move(folded);
+    }
+    std::vector<double> tempo;
+    for (std::size_t s = 0; s < mt.tempo.size(); s += k) tempo.push_back(mt.tempo[s]);
+    std::vector<std::uint8_t> downbeat;
+    for (std::size_t s = 0; s < mt.downbeat.size(); s += k) downbeat.push_back(mt.downbeat[s]);
+    mt.tempo = std::move(tempo);
+    mt.downbeat = std::move(downbeat);
+    mt.resolution = coarser;
+}
+
 void restrike(Track& t, std::size_t step, int pitch) {
     if (step == 0 || step >= t.steps() || pitch < 0 || pitch >= kPitches) return;
     if (t.at(step, pitch) > 0 && t.at(step - 1, pitch) > 0) t.at(step - 1, pitch) = 0;

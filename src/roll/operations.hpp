@@ -22,6 +22,11 @@ void clip(Multitrack& mt, int lo = 0, int hi = 127);
 // twice the resolution; pitched tracks, tempo and downbeats keep their timing, and each drum cell sounds in its
 // first half only, so the MIDI written from it has one note per cell instead of one held note per run.
 void strike_drums(Multitrack& mt);
+// The inverse of a finer grid: resolution goes down to `coarser`, a divisor of it, each coarse cell the loudest of
+// the fine steps it covers (strike_drums' song folds back to the 2-steps-per-beat grid exactly, where
+// set_resolution would lengthen every note by a step); tempo and downbeats keep each coarse cell's first step.
+// UsageError when `coarser` does not divide the resolution.
+void fold_resolution(Multitrack& mt, int coarser);
 // A note of `pitch` starts at `step`: when the step before sounds too (a note held into this one), that step is
 // silenced, so the held note ends a step early and a new one begins. Meant for rolls finer than the music's grid
 // (after strike_drums a silenced step is a 16th of an 8th-note grid). Nothing changes where no note is held in.

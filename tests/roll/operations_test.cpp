@@ -367,4 +367,38 @@ TEST(StrikeDrums, ARunOfDrumCellsBecomesOneHitPerCellAndPitchedNotesKeepTheirLen
     EXPECT_EQ(piano[0].length, 4u);  // the same quarter note
 }
 
+// ---- fold_resolution ----
+
+TEST(FoldResolution, StruckDrumsAndAFinerGridComeBackToTheCoarseCellsLoudestFirst) {
+    // The strike_drums song above folds back to its 2-steps-per-beat cells exactly.
+    Multitrack mt = one_track(4, 2);
+    mt.tracks[0].at(1, 60) = mt.tracks[0].at(2, 60) = 90;
+    mt.tracks.push_back(make_track("drums", 0, true, 4));
+    for (std::size_t s = 0; s < 4; ++s) mt.tracks[1].at(s, 36) = 100;
+    mt.tempo = {120, 120, 90, 90};
+    mt.downbeat = {1, 0, 0, 0};
+    const Multitrack coarse = mt;
+    strike_drums(mt);
+    fold_resolution(mt, 2);
+    EXPECT_EQ(mt.resolution, 2);
+    EXPECT_EQ(mt.tempo, coarse.tempo);
+    EXPECT_EQ(mt.downbeat, coarse.downbeat);
+    for (int t = 0; t < 2; ++t) EXPECT_EQ(mt.tracks[std::size_t(t)].roll, coarse.tracks[std::size_t(t)].roll) << t;
+    // 6 steps per beat to 2: each coarse cell is the loudest of its three; a trailing part cell still counts.
+    Multitrack fine = one_track(7, 6);
+    fine.tracks[0].at(0, 50) = 40;
+    fine.tracks[0].at(2, 50) = 70;
+    fine.tracks[0].at(4, 51) = 20;
+    fine.tracks[0].at(6, 52) = 30;
+    fold_resolution(fine, 2);
+    ASSERT_EQ(fine.tracks[0].steps(), 3u);
+    EXPECT_EQ(fine.tracks[0].at(0, 50), 70);
+    EXPECT_EQ(fine.tracks[0].at(1, 51), 20);
+    EXPECT_EQ(fine.tracks[0].at(1, 50), 0);
+    EXPECT_EQ(fine.tracks[0].at(2, 52), 30);
+    Multitrack odd = one_track(4, 4);
+    EXPECT_THROW(fold_resolution(odd, 3), UsageError);
+    EXPECT_THROW(fold_resolution(odd, 0), UsageError);
+}
+
 }  // namespace quintet

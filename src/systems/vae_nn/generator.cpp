@@ -77,22 +77,7 @@ Multitrack load_song_to_regenerate(const fs::path& path) {
         Multitrack song = load_song_file(path);
         // A roll at a multiple of the grid (the VAE-NN's own npz is at 4 steps per beat: strike_drums) folds back
         // exactly, each grid cell the loudest of its steps; resampling would lengthen every note by a step.
-        if (song.resolution <= kVaeResolution || song.resolution % kVaeResolution != 0) return song;
-        const std::size_t k = std::size_t(song.resolution / kVaeResolution);
-        for (auto& t : song.tracks) {
-            Track folded = t;
-            folded.roll.assign((t.steps() + k - 1) / k * kPitches, 0);
-            for (std::size_t s = 0; s < t.steps(); ++s)
-                for (int p = 0; p < kPitches; ++p) folded.at(s / k, p) = std::max(folded.at(s / k, p), t.at(s, p));
-            t = std::move(folded);
-        }
-        std::vector<double> tempo;
-        for (std::size_t s = 0; s < song.tempo.size(); s += k) tempo.push_back(song.tempo[s]);
-        std::vector<std::uint8_t> downbeat;
-        for (std::size_t s = 0; s < song.downbeat.size(); s += k) downbeat.push_back(song.downbeat[s]);
-        song.tempo = std::move(tempo);
-        song.downbeat = std::move(downbeat);
-        song.resolution = kVaeResolution;
+        if (song.resolution > kVaeResolution && song.resolution % kVaeResolution == 0) fold_resolution(song, kVaeResolution);
         return song;
     }
     const MidiFile midi = read_midi(path);
