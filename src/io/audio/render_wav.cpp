@@ -149,8 +149,7 @@ struct WavStream::State {
     std::vector<float> block;
     std::vector<std::int16_t> pcm;
 
-    State(const Multitrack& mt, const AudioOptions& o)
-        : options(o), limiter(o.sample_rate, kPeakLimit, o.limit_peak) {}
+    explicit State(const AudioOptions& o) : options(o), limiter(o.sample_rate, kPeakLimit, o.limit_peak) {}
 
     // Synthesizes up to 4096 frames: the events due now are applied, then the synth runs up to the next
     // event or the end of the block, whichever is first.
@@ -180,7 +179,7 @@ struct WavStream::State {
 WavStream::WavStream(const Multitrack& mt, const AudioOptions& o) {
     validate(o);
     const fs::path sf_path = resolve_soundfont(o);
-    state_ = std::make_unique<State>(mt, o);
+    state_ = std::make_unique<State>(o);
     state_->frames = rendered_frames(mt, o);
     state_->header = wav_header_pcm16(o.sample_rate, 2, state_->frames);
     const auto plan = assign_channels(mt);
