@@ -143,11 +143,13 @@ try {
   });
   if (paintedLanes < 3) fail(`coloured pixels in ${paintedLanes} lanes of the canvas, expected at least 3`);
 
-  // The audio loads and has a duration.
+  // The audio loads and has a duration. The song was done before its WAV (sent while the server renders
+  // it): the duration is the header's, the whole song's (8 bars at 120 bpm, 16 s, and the 1.5 s tail).
+  const tAudio = Date.now();
   await page.waitForFunction(() => document.getElementById('player').readyState >= 1, { timeout: 30000 });
   const duration = await page.$eval('#player', (a) => a.duration);
-  log(`audio duration ${duration.toFixed(2)} s`);
-  if (!(duration > 0)) fail(`audio duration ${duration}`);
+  log(`audio duration ${duration.toFixed(2)} s, playable ${Date.now() - tAudio} ms after the roll was drawn`);
+  if (!(Math.abs(duration - 17.5) < 0.05)) fail(`audio duration ${duration}, expected 17.5 s`);
 
   // The playhead follows the audio: seek, and the line moves to that time.
   await page.$eval('#player', (a) => { a.currentTime = Math.min(2, a.duration / 2); });

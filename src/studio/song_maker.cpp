@@ -184,17 +184,14 @@ json SongMaker::make(const json& settings, JobProgress& progress) {
         files.push_back("song.png");
 #endif
 #ifdef QUINTET_HAVE_AUDIO
-        progress.report(0.45, "rendering audio");
-        const auto t3 = std::chrono::steady_clock::now();
+        // The WAV is rendered after the job (audio_renders.hpp): the song is done without waiting for it.
         try {
             AudioOptions audio;
-            audio.soundfont = resolve_soundfont(audio);
-            render_wav(song, folder / "song.wav", audio);
+            resolve_soundfont(audio);
             files.push_back("song.wav");
         } catch (const IoError& e) {
             audio_note = e.what();  // no SoundFont: the song stays, without audio
         }
-        seconds["wav"] = seconds_since(t3);
 #else
         audio_note = "this build has no audio (QUINTET_WITH_AUDIO=OFF)";
 #endif

@@ -1,8 +1,9 @@
 #pragma once
 // Generating a song for the studio: a request's settings are checked against the run's system (before any
 // job is queued, so a bad knob is a 400, not a failed job), then a job samples the song through the
-// System interface, and writes it with its settings into the history: MIDI, the notes the page draws,
-// a PNG piano roll and a FluidSynth WAV. Runs are opened once and kept (a few at a time).
+// System interface, and writes it with its settings into the history: MIDI, the npz, the notes the page
+// draws and a PNG piano roll (its WAV is rendered after the job: audio_renders.hpp). Runs are opened once
+// and kept (a few at a time).
 #include <filesystem>
 #include <list>
 #include <memory>

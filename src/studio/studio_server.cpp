@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <memory>
 #include <sstream>
 
@@ -23,6 +25,8 @@
 #include "util/error.hpp"
 #ifdef QUINTET_HAVE_AUDIO
 #include "io/audio/render_wav.hpp"
+#include "studio/audio_renders.hpp"
+#include "studio/seekable_wav.hpp"
 #endif
 
 namespace quintet::studio {
@@ -65,6 +69,23 @@ json run_json(const RunSummary& r) {
     return j;
 }
 
+// A file of the history, read a piece at a time as it is sent (a 64-block song's WAV is 90 MB); ranges work.
+void send_file(httplib::Response& res, const fs::path& path, const char* type) {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (ec) throw IoError(path.string() + ": cannot read: " + ec.message());
+    if (size == 0) return res.set_content("", type);
+    auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
+    if (!*in) throw IoError(path.string() + ": cannot open");
+    res.set_content_provider(static_cast<std::size_t>(size), type, [in](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        std::string bytes(std::min<std::size_t>(length, 1 << 16), '\0');
+        in->clear();
+        in->seekg(static_cast<std::streamoff>(offset));
+        in->read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        return static_cast<std::size_t>(in->gcount()) == bytes.size() && sink.write(bytes.data(), bytes.size());
+    });
+}
+
 const std::pair<const char*, const char*> kSongFiles[] = {
     {"song.mid", "audio/midi"}, {"song.wav", "audio/wav"}, {"song.png", "image/png"}, {"song.npz", "application/octet-stream"},
     {"notes.json", "application/json"}};
@@ -95,8 +116,10 @@ struct StudioServer::Impl {
     JobPool pool;
     TrainingJobs training;
     SongMetrics metrics;
+#ifdef QUINTET_HAVE_AUDIO
+    AudioRenders renders;
+#endif
     httplib::Server http;
-    std::atomic<unsigned long long> mix_counter{0};
 
     explicit Impl(StudioConfig c)
         : config(std::move(c)),
@@ -105,7 +128,11 @@ struct StudioServer::Impl {
           uploads(state / "uploads"),
           maker(config.runs, history, uploads, config.device),
           pool(config.workers, config.max_queued),
-          training(config.runs, config.corpora.empty() ? config.runs : config.corpora, config.device) {
+          training(config.runs, config.corpora.empty() ? config.runs : config.corpora, config.device)
+#ifdef QUINTET_HAVE_AUDIO
+          , renders(history, config.workers)
+#endif
+    {
         routes();
     }
 
@@ -128,7 +155,21 @@ struct StudioServer::Impl {
     }
 
     std::string submit_song(const json& settings, httplib::Response& res) {
-        auto id = pool.submit("generate", [this, settings](JobProgress& p) { return maker.make(settings, p); });
+        auto id = pool.submit("generate", [this, settings](JobProgress& p) {
+            json result = maker.make(settings, p);
+#ifdef QUINTET_HAVE_AUDIO
+            // Its WAV from now on, while the page draws the song; before the job is done, so the page's
+            // first request for song.wav finds the render.
+            if (!result.contains("audio")) {
+                try {
+                    renders.start(result.at("song").get<std::string>());
+                } catch (const Error&) {
+                    // stopping: the song is kept, its WAV is rendered when asked for after a restart
+                }
+            }
+#endif
+            return result;
+        });
         if (!id) {
             send_error(res, 503, "too many jobs waiting (" + std::to_string(config.max_queued) + "); try again later");
             return "";
@@ -254,7 +295,7 @@ struct StudioServer::Impl {
             send_json(res, {{"job", *id}}, 202);
         }));
 
-        // Some lanes only (mute and solo on the page): rendered on request, never kept.
+        // Some lanes only (mute and solo on the page): rendered as it is sent, never kept.
         http.Get(R"(/api/songs/([^/]+)/mix\.wav)", guarded([this](const httplib::Request& req, httplib::Response& res) {
             const fs::path dir = history.entry(req.matches[1]);
             std::vector<int> lanes;
@@ -266,20 +307,38 @@ struct StudioServer::Impl {
             }
             if (lanes.empty()) throw UsageError("lanes: expected at least one lane (?lanes=0,2)");
 #ifdef QUINTET_HAVE_AUDIO
-            const Multitrack song = song_from_notes_json(json::parse(read_file(dir / "notes.json")), lanes);
-            // A private temporary file: render_wav writes files; the bytes are sent, the file removed.
-            const fs::path tmp = state / ("mix-" + std::to_string(mix_counter++) + ".wav");
+            auto song = std::make_shared<const Multitrack>(song_from_notes_json(json::parse(read_file(dir / "notes.json")), lanes));
             AudioOptions audio;
             audio.soundfont = resolve_soundfont(audio);
-            render_wav(song, tmp, audio);
-            std::string bytes = read_file(tmp);
-            std::error_code ec;
-            fs::remove(tmp, ec);
-            res.set_content(std::move(bytes), "audio/wav");
+            auto wav = std::make_shared<SeekableWav>(song, audio);
+            res.set_content_provider(wav->size(), "audio/wav", [wav](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                std::string bytes;
+                wav->read(offset, std::min<std::size_t>(length, 1 << 16), bytes);
+                return !bytes.empty() && sink.write(bytes.data(), bytes.size());
+            });
 #else
             throw UsageError("this build has no audio (QUINTET_WITH_AUDIO=OFF)");
 #endif
         }));
+
+#ifdef QUINTET_HAVE_AUDIO
+        // The song's WAV: the history's file when whole, else the render under way, sent as it is written.
+        http.Get(R"(/api/songs/([^/]+)/song\.wav)", guarded([this](const httplib::Request& req, httplib::Response& res) {
+            const std::string id = req.matches[1];
+            const fs::path dir = history.entry(id);
+            res.set_header("Content-Disposition", "attachment; filename=\"song-" + id + "-song.wav\"");
+            if (auto r = renders.find_or_start(id)) {
+                res.set_content_provider(r->size(), "audio/wav", [r](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                    std::string bytes;
+                    // Short waits: the server's stop is seen between two calls.
+                    if (!r->read(offset, std::min<std::size_t>(length, 1 << 16), bytes, std::chrono::milliseconds(500))) return false;
+                    return bytes.empty() ? sink.is_writable() : sink.write(bytes.data(), bytes.size());
+                });
+                return;
+            }
+            send_file(res, dir / "song.wav", "audio/wav");
+        }));
+#endif
 
         http.Get(R"(/api/songs/([^/]+)/([a-z]+\.[a-z]+))", guarded([this](const httplib::Request& req, httplib::Response& res) {
             const fs::path dir = history.entry(req.matches[1]);
@@ -288,7 +347,7 @@ struct StudioServer::Impl {
                 if (file != name) continue;
                 std::error_code ec;
                 if (!fs::is_regular_file(dir / name, ec)) return send_error(res, 404, "song " + std::string(req.matches[1]) + " has no " + name);
-                res.set_content(read_file(dir / name), type);
+                send_file(res, dir / name, type);
                 if (file != "notes.json") res.set_header("Content-Disposition", "attachment; filename=\"song-" + std::string(req.matches[1]) + "-" + name + "\"");
                 return;
             }
@@ -330,6 +389,9 @@ StudioServer::~StudioServer() {
         impl_->http.stop();
         impl_->pool.shutdown();
         impl_->training.shutdown();
+#ifdef QUINTET_HAVE_AUDIO
+        impl_->renders.shutdown();
+#endif
     }
 }
 
@@ -349,6 +411,9 @@ void StudioServer::serve() {
     impl_->http.listen_after_bind();
     impl_->pool.shutdown();
     impl_->training.shutdown();
+#ifdef QUINTET_HAVE_AUDIO
+    impl_->renders.shutdown();  // after the songs: a song that finished while stopping queued its render
+#endif
 }
 
 void StudioServer::stop() { impl_->http.stop(); }

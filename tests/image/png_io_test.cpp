@@ -7,6 +7,11 @@
 #include <fstream>
 #include <string>
 
+#include <png.h>
+
+#include <cstring>
+#include <random>
+
 #include "io/image/png_io.hpp"
 #include "support/skip_or_fail.hpp"
 #include "util/atomic_file.hpp"
@@ -50,6 +55,36 @@ TEST(PngIo, HeaderFieldsMatchThePngSpec) {
     EXPECT_EQ(be32(bytes, 20), 5u);
     EXPECT_EQ(bytes[24], 8);
     EXPECT_EQ(bytes[25], 2);
+}
+
+// encode_png writes in one pass into libpng's largest-size bound; the bytes are those of libpng's own two-step
+// form (ask the size, then write), on a smooth image and on noise that does not compress (the worst case).
+TEST(PngIo, OnePassEncodingGivesLibpngsTwoStepBytes) {
+    auto two_step = [](const Image& image) {
+        png_image img;
+        std::memset(&img, 0, sizeof img);
+        img.version = PNG_IMAGE_VERSION;
+        img.width = png_uint_32(image.width);
+        img.height = png_uint_32(image.height);
+        img.format = PNG_FORMAT_RGB;
+        png_alloc_size_t size = 0;
+        EXPECT_TRUE(png_image_write_get_memory_size(img, size, 0, image.rgb.data(), 0, nullptr));
+        std::string out(size, '\0');
+        EXPECT_TRUE(png_image_write_to_memory(&img, out.data(), &size, 0, image.rgb.data(), 0, nullptr));
+        out.resize(size);
+        return out;
+    };
+    Image smooth(640, 120, {240, 240, 240});
+    for (int x = 0; x < 640; x += 7)
+        for (int y = 20; y < 30; ++y) smooth.set_pixel(x, y, {40, 100, 200});
+    std::mt19937 rng(5);
+    Image noise(300, 200, {0, 0, 0});
+    for (auto& v : noise.rgb) v = std::uint8_t(rng());
+    for (const Image* image : {&smooth, &noise}) {
+        const std::string bytes = encode_png(*image);
+        EXPECT_EQ(bytes, two_step(*image));
+        EXPECT_EQ(decode_png(bytes, "mem").rgb, image->rgb);
+    }
 }
 
 TEST(PngIo, RoundTripKeepsEveryPixel) {

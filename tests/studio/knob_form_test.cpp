@@ -99,3 +99,19 @@ TEST(KnobForm, RangesGuardTheCommandLineToo) {
     lower_only.set("1e6");
     EXPECT_EQ(request.tempo, 1e6);
 }
+
+// The page offers the locks of keep-and-regenerate where a system's form has both --from and --keep: the
+// VAE-NN, the frame RNN, the CNNs, the GAN and the Transformer-XL; the note RNN (one instrument) has neither.
+TEST(KnobForm, KeepAndRegenerateIsInTheFormsOfTheSystemsThatCanDoIt) {
+    for (const auto& entry : registered_systems()) {
+        const json form = studio::generation_form_json(*entry.make());
+        const bool from = !knob(form, "--from").is_null(), keep = !knob(form, "--keep").is_null();
+        EXPECT_EQ(from, keep) << entry.kind;
+        const bool expected = entry.kind != "note-rnn";
+        EXPECT_EQ(keep, expected) << entry.kind;
+        if (keep) {
+            EXPECT_EQ(knob(form, "--from")["type"], "path") << entry.kind;  // a song of the history or an upload
+            EXPECT_EQ(knob(form, "--keep")["type"], "text") << entry.kind;
+        }
+    }
+}

@@ -16,14 +16,17 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "io/midi/midi.hpp"
 #include "io/midi/midi_write.hpp"
+#include "io/audio/render_wav.hpp"
 #include "io/npz/npz.hpp"
 #include "runs/run_dir.hpp"
+#include "studio/song_maker.hpp"
 #include "studio/studio_server.hpp"
 #include "support/resident_memory.hpp"
 #include "support/tiny_store.hpp"
@@ -358,6 +361,99 @@ TEST(StudioApi, MutedLanesAreLeftOutOfTheMix) {
     EXPECT_EQ(mix->body, full->body);
     expect_json_error(c.Get("/api/songs/" + id + "/mix.wav?lanes=9"), 400, "no lane 9");
     expect_json_error(c.Get("/api/songs/" + id + "/mix.wav?lanes=a;b"), 400, "lanes");
+}
+
+namespace {
+bool has_soundfont() { return fs::exists("/usr/share/sounds/sf2/FluidR3_GM.sf2") || std::getenv("QUINTET_SOUNDFONT"); }
+
+// The WAV a whole render of the song gives: render_wav of the song's notes, written to a file by the test.
+std::string whole_render(httplib::Client& c, const std::string& id, const fs::path& scratch) {
+    const Multitrack song = studio::song_from_notes_json(body_of(c.Get("/api/songs/" + id + "/notes.json")));
+    render_wav(song, scratch / ("whole-" + id + ".wav"));
+    return read_file(scratch / ("whole-" + id + ".wav"));
+}
+
+bool any_tmp_entry(const fs::path& history) {
+    for (const auto& e : fs::directory_iterator(history))
+        if (e.path().filename().string().rfind(".tmp-", 0) == 0) return true;
+    return false;
+}
+}  // namespace
+
+TEST(StudioApi, TheSongIsDoneBeforeItsWavWhichIsSentAsItIsRendered) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    if (!has_soundfont()) QUINTET_SKIP_OR_FAIL("FluidR3 GM SoundFont not installed (scripts/install-deps installs fluid-soundfont-gm)");
+    const fs::path state = test::fresh_test_path("studio", "state");
+    const fs::path history = state / "history";
+    std::string first, second;
+    {
+        std::optional<RunningStudio> studio(std::in_place, state);
+        auto c = studio->client();
+        // 8 bars: 17.5 s of audio, 1-2 s of FluidSynth for this run's dense songs; the job ends without it.
+        first = generate(c, {{"run", "tiny"}, {"knobs", {{"--bars", 8}, {"--seed", "5"}}}});
+        ASSERT_FALSE(first.empty());
+        EXPECT_FALSE(fs::exists(history / first / "song.wav")) << "the job waited for the WAV";
+        EXPECT_TRUE(fs::exists(history / first / "song.mid"));
+        const json settings = body_of(c.Get("/api/songs/" + first));
+        EXPECT_NE(std::find(settings["files"].begin(), settings["files"].end(), "song.wav"), settings["files"].end());
+
+        // Sent while it is rendered: the header's length, then the bytes of a whole render.
+        const auto streamed = c.Get("/api/songs/" + first + "/song.wav");
+        ASSERT_TRUE(streamed && streamed->status == 200);
+        const std::string expected = whole_render(c, first, state.parent_path());
+        EXPECT_EQ(streamed->body.size(), expected.size());
+        EXPECT_TRUE(streamed->body == expected) << "the streamed WAV differs from a whole render";
+        // Kept whole in the history once rendered, and then sent from the file; ranges work on both.
+        for (int i = 0; i < 600 && !fs::exists(history / first / "song.wav"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        ASSERT_TRUE(fs::exists(history / first / "song.wav"));
+        EXPECT_TRUE(read_file(history / first / "song.wav") == expected);
+        EXPECT_TRUE(c.Get("/api/songs/" + first + "/song.wav")->body == expected);
+        const auto range = c.Get("/api/songs/" + first + "/song.wav", {{"Range", "bytes=1000-1999"}});
+        ASSERT_TRUE(range && range->status == 206);
+        EXPECT_EQ(range->body, expected.substr(1000, 1000));
+
+        // Stopped while a render is sent: the client's transfer ends, and nothing half-written stays.
+        second = generate(c, {{"run", "tiny"}, {"knobs", {{"--bars", 8}, {"--seed", "6"}}}});
+        ASSERT_FALSE(second.empty());
+        std::thread listener([&, port = studio->port()] {
+            httplib::Client l("127.0.0.1", port);
+            l.Get("/api/songs/" + second + "/song.wav", [&](const char*, std::size_t) { return true; });
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        studio.reset();  // stops the server (as SIGTERM does) during the transfer
+        listener.join();
+        EXPECT_FALSE(any_tmp_entry(history));
+    }
+    EXPECT_FALSE(any_tmp_entry(history));
+    // After a restart a song without its WAV is rendered when asked for.
+    RunningStudio restarted(state);
+    auto c = restarted.client();
+    const auto again = c.Get("/api/songs/" + second + "/song.wav");
+    ASSERT_TRUE(again && again->status == 200);
+    EXPECT_TRUE(again->body == whole_render(c, second, state.parent_path()));
+}
+
+TEST(StudioApi, AMixIsSentAsItIsRenderedFromAnyOffset) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    if (!has_soundfont()) QUINTET_SKIP_OR_FAIL("FluidR3 GM SoundFont not installed (scripts/install-deps installs fluid-soundfont-gm)");
+    RunningStudio studio(test::fresh_test_path("studio", "state"));
+    auto c = studio.client();
+    const std::string id = generate(c, {{"run", "tiny"}, {"knobs", {{"--bars", 8}, {"--seed", "4"}}}});
+    ASSERT_FALSE(id.empty());
+    const Multitrack piano = studio::song_from_notes_json(body_of(c.Get("/api/songs/" + id + "/notes.json")), {0});
+    const fs::path scratch = test::fresh_test_path("studio", "mix");
+    fs::create_directories(scratch);
+    render_wav(piano, scratch / "piano.wav");
+    const std::string expected = read_file(scratch / "piano.wav");
+    const auto whole = c.Get("/api/songs/" + id + "/mix.wav?lanes=0");
+    ASSERT_TRUE(whole && whole->status == 200);
+    EXPECT_TRUE(whole->body == expected);
+    // A seek forward, then back (a new request each, as an audio element makes them).
+    for (const std::size_t from : {std::size_t(200000), std::size_t(44), std::size_t(0)}) {
+        const auto part = c.Get("/api/songs/" + id + "/mix.wav?lanes=0", {{"Range", "bytes=" + std::to_string(from) + "-" + std::to_string(from + 99999)}});
+        ASSERT_TRUE(part && part->status == 206) << from;
+        EXPECT_TRUE(part->body == expected.substr(from, 100000)) << from;
+    }
 }
 
 using test::resident_kib;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "io/audio/note_schedule.hpp"
+#include "io/audio/peak_limiter.hpp"
 #include "io/audio/wav_file.hpp"
 #include "util/atomic_file.hpp"
 #include "util/error.hpp"
@@ -118,29 +119,6 @@ Synth make_synth(const fs::path& sf_path, const AudioOptions& o, const std::vect
     return s;
 }
 
-// Plays the events and hands the interleaved stereo output to `sink` in blocks of at most 4096 frames.
-void synthesize(fluid_synth_t* synth, const std::vector<SynthEvent>& events, std::uint64_t frames,
-                const std::function<void(const float*, std::size_t)>& sink) {
-    constexpr std::uint64_t kBlock = 4096;
-    std::vector<float> block(2 * kBlock);
-    std::size_t next = 0;
-    std::uint64_t done = 0;
-    while (done < frames) {
-        // Apply every event due now, then render up to the next event or a block, whichever is first.
-        for (; next < events.size() && static_cast<std::uint64_t>(events[next].frame) <= done; ++next) {
-            const auto& e = events[next];
-            if (e.note_on) fluid_synth_noteon(synth, e.channel, e.key, e.velocity);
-            else fluid_synth_noteoff(synth, e.channel, e.key);
-        }
-        std::uint64_t n = std::min(kBlock, frames - done);
-        if (next < events.size()) n = std::min<std::uint64_t>(n, static_cast<std::uint64_t>(events[next].frame) - done);
-        if (fluid_synth_write_float(synth, static_cast<int>(n), block.data(), 0, 2, block.data(), 1, 2) != FLUID_OK)
-            throw IoError("audio: FluidSynth failed to render: " + g_last_fluid_error);
-        sink(block.data(), static_cast<std::size_t>(n));
-        done += n;
-    }
-}
-
 }  // namespace
 
 struct SoundfontKeeper::Held {
@@ -158,51 +136,100 @@ SoundfontKeeper::~SoundfontKeeper() = default;
 
 const std::filesystem::path& SoundfontKeeper::soundfont() const { return held_->path; }
 
+struct WavStream::State {
+    AudioOptions options;
+    std::string header;
+    std::uint64_t frames = 0;       // of the whole song
+    std::uint64_t synthesized = 0;  // frames synthesized so far
+    std::uint64_t position = 0;     // bytes given out
+    std::vector<SynthEvent> events;
+    std::size_t next_event = 0;
+    Synth synth;
+    PeakLimiter limiter;
+    std::vector<float> block;
+    std::vector<std::int16_t> pcm;
+
+    explicit State(const AudioOptions& o) : options(o), limiter(o.sample_rate, kPeakLimit, o.limit_peak) {}
+
+    // Synthesizes up to 4096 frames: the events due now are applied, then the synth runs up to the next
+    // event or the end of the block, whichever is first.
+    void synthesize_some() {
+        constexpr std::uint64_t kBlock = 4096;
+        std::uint64_t budget = std::min(kBlock, frames - synthesized);
+        while (budget > 0) {
+            for (; next_event < events.size() && static_cast<std::uint64_t>(events[next_event].frame) <= synthesized; ++next_event) {
+                const auto& e = events[next_event];
+                if (e.note_on) fluid_synth_noteon(synth.synth.get(), e.channel, e.key, e.velocity);
+                else fluid_synth_noteoff(synth.synth.get(), e.channel, e.key);
+            }
+            std::uint64_t n = budget;
+            if (next_event < events.size())
+                n = std::min<std::uint64_t>(n, static_cast<std::uint64_t>(events[next_event].frame) - synthesized);
+            block.resize(2 * n);
+            if (fluid_synth_write_float(synth.synth.get(), static_cast<int>(n), block.data(), 0, 2, block.data(), 1, 2) != FLUID_OK)
+                throw IoError("audio: FluidSynth failed to render: " + g_last_fluid_error);
+            limiter.push(block.data(), static_cast<std::size_t>(n));
+            synthesized += n;
+            budget -= n;
+        }
+        if (synthesized == frames) limiter.finish();
+    }
+};
+
+WavStream::WavStream(const Multitrack& mt, const AudioOptions& o) {
+    validate(o);
+    const fs::path sf_path = resolve_soundfont(o);
+    state_ = std::make_unique<State>(o);
+    state_->frames = rendered_frames(mt, o);
+    state_->header = wav_header_pcm16(o.sample_rate, 2, state_->frames);
+    const auto plan = assign_channels(mt);
+    state_->events = schedule_notes(mt, plan, o.sample_rate);
+    state_->synth = make_synth(sf_path, o, plan);
+    if (state_->frames == 0) state_->limiter.finish();
+}
+
+WavStream::~WavStream() = default;
+
+std::uint64_t WavStream::size() const { return state_->header.size() + 4 * state_->frames; }
+
+std::uint64_t WavStream::position() const { return state_->position; }
+
+bool WavStream::next(std::string& out) {
+    State& s = *state_;
+    if (s.position == 0) {
+        out += s.header;
+        s.position = s.header.size();
+        return true;
+    }
+    if (s.position >= size()) return false;
+    s.pcm.clear();
+    // The limiter holds its look-ahead back: synthesize until some frames come out.
+    while (s.limiter.pop(s.pcm) == 0) {
+        if (s.synthesized == s.frames) throw IoError("audio: the render ended short of its header's length");
+        s.synthesize_some();
+    }
+    out.append(reinterpret_cast<const char*>(s.pcm.data()), 2 * s.pcm.size());
+    s.position += 2 * s.pcm.size();
+    return true;
+}
+
 void render_wav(const Multitrack& mt, const fs::path& wav, const AudioOptions& o) {
     validate(o);
-    const fs::path sf_path = resolve_soundfont(o);  // before anything is created
+    resolve_soundfont(o);  // before anything is created
     {
         // Fail before synthesizing minutes of audio that could not be saved.
         const fs::path folder = wav.has_parent_path() ? wav.parent_path() : fs::path(".");
         std::error_code ec;
         if (!fs::is_directory(folder, ec)) throw IoError(wav.string() + ": cannot write, folder " + folder.string() + " does not exist");
     }
-    const std::uint64_t frames = rendered_frames(mt, o);
-    const std::string header = wav_header_pcm16(o.sample_rate, 2, frames);
-    const auto plan = assign_channels(mt);
-    const auto events = schedule_notes(mt, plan, o.sample_rate);
-
-    // First pass: the peak, so a mix that would clip is scaled down as a whole instead of distorted. Songs up
-    // to in_memory_frames keep the samples (8 bytes per frame: 33 MB for 93 s); longer ones are played twice.
-    const bool in_memory = frames <= o.in_memory_frames;
-    std::vector<float> mix;
-    if (in_memory) mix.reserve(2 * frames);
-    float peak = 0;
-    {
-        Synth s = make_synth(sf_path, o, plan);
-        synthesize(s.synth.get(), events, frames, [&](const float* p, std::size_t n) {
-            for (std::size_t i = 0; i < 2 * n; ++i) peak = std::max(peak, std::abs(p[i]));
-            if (in_memory) mix.insert(mix.end(), p, p + 2 * n);
-        });
-    }
-    const float scale = o.limit_peak && peak > kPeakLimit ? kPeakLimit / peak : 1.0f;
-
+    WavStream stream(mt, o);
     write_atomically(wav, [&](const fs::path& tmp) {
         std::ofstream out(tmp, std::ios::binary);
         if (!out) throw IoError(wav.string() + ": cannot open for writing");
-        out.write(header.data(), static_cast<std::streamsize>(header.size()));
-        std::vector<std::int16_t> pcm;
-        auto emit = [&](const float* p, std::size_t n) {
-            pcm.resize(2 * n);
-            for (std::size_t k = 0; k < 2 * n; ++k)
-                pcm[k] = static_cast<std::int16_t>(std::clamp(std::lround(p[k] * scale * 32767.0f), -32768L, 32767L));
-            out.write(reinterpret_cast<const char*>(pcm.data()), static_cast<std::streamsize>(4 * n));
-        };
-        if (in_memory) {
-            for (std::size_t f = 0; f < frames; f += 4096) emit(mix.data() + 2 * f, std::min<std::size_t>(4096, frames - f));
-        } else {
-            Synth s = make_synth(sf_path, o, plan);
-            synthesize(s.synth.get(), events, frames, emit);
+        std::string bytes;
+        while (stream.next(bytes)) {
+            out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+            bytes.clear();
         }
         out.close();
         if (!out) throw IoError(wav.string() + ": write failed");

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include "roll/multitrack.hpp"
 
@@ -17,10 +18,7 @@ struct AudioOptions {
     int sample_rate = 44100;    // 8000..96000
     double gain = 0.5;          // FluidSynth master gain, 0..10
     double tail_seconds = 1.5;  // silence after the last step so releases and reverb ring out, 0..60
-    bool limit_peak = true;     // a mix that would clip is scaled down as a whole to peak kPeakLimit
-    // Renders up to this many frames are kept in memory (8 bytes per frame) between measuring the peak and
-    // writing; longer ones are synthesized twice instead. Default: 20 minutes at 48 kHz (460 MB).
-    std::uint64_t in_memory_frames = 20ull * 60 * 48000;
+    bool limit_peak = true;     // a mix that would clip is turned down around its loud moments to peak kPeakLimit
 };
 
 inline constexpr float kPeakLimit = 0.98f;  // -0.18 dBFS
@@ -33,8 +31,32 @@ std::filesystem::path resolve_soundfont(const AudioOptions& options = {});
 std::uint64_t rendered_frames(const Multitrack& mt, const AudioOptions& options = {});
 
 // Drums (is_drum tracks) play on channel 9 with the percussion bank (128); other tracks play their GM
-// program on a channel of their own. Written atomically: on any error no file is left at `wav`.
+// program on a channel of their own. Written atomically: on any error no file is left at `wav`. The bytes
+// are WavStream's, written as they come (memory stays bounded however long the song).
 void render_wav(const Multitrack& mt, const std::filesystem::path& wav, const AudioOptions& options = {});
+
+// The WAV file of a song, made as it is read: the 44-byte header first (its sizes are known from the song's
+// length and the tail), then the samples as FluidSynth synthesizes them through the PeakLimiter
+// (io/audio/peak_limiter.hpp). The first bytes come after a few milliseconds of work, so a server can send
+// a long song while it is rendered. The same bytes as render_wav, which writes this stream to a file.
+class WavStream {
+public:
+    // Throws like render_wav (options, SoundFont) before anything is synthesized.
+    explicit WavStream(const Multitrack& mt, const AudioOptions& options = {});
+    ~WavStream();
+    WavStream(const WavStream&) = delete;
+    WavStream& operator=(const WavStream&) = delete;
+
+    std::uint64_t size() const;      // bytes of the whole file, header included
+    std::uint64_t position() const;  // bytes given out so far
+    // Appends the next bytes of the file to `out` (the header, then about 4096 frames at a time); false, with
+    // nothing appended, once the whole file has been given out.
+    bool next(std::string& out);
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
 
 // Keeps one SoundFont's samples in memory while it lives. Every render_wav of that file in this process then
 // shares them through FluidSynth's sample cache instead of reading its own copy (FluidR3: 141 MB, 0.1-0.9 s a

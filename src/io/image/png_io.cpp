@@ -47,9 +47,10 @@ std::string encode_png(const Image& image) {
     img.width = static_cast<png_uint_32>(image.width);
     img.height = static_cast<png_uint_32>(image.height);
     img.format = PNG_FORMAT_RGB;
-    png_alloc_size_t size = 0;
-    if (!png_image_write_get_memory_size(img, size, 0, image.rgb.data(), 0, nullptr))
-        throw IoError(std::string("PNG encoding failed: ") + img.message);
+    // One pass into a buffer of the largest size the PNG can have (libpng's bound: the raw rows and the
+    // format's overhead). png_image_write_get_memory_size would compress the whole image once just to learn
+    // its size, then again to write it: 80 ms of a 64-block song's 0.16-0.20 s in the studio (BENCHMARKS.md).
+    png_alloc_size_t size = PNG_IMAGE_PNG_SIZE_MAX(img);
     std::string out(size, '\0');
     if (!png_image_write_to_memory(&img, out.data(), &size, 0, image.rgb.data(), 0, nullptr))
         throw IoError(std::string("PNG encoding failed: ") + img.message);

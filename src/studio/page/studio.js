@@ -288,7 +288,8 @@ function buildLanes() {
 
 // The run's system can keep instruments of a song and resample the others (a --keep knob, with --from).
 function canKeep() {
-  return state.knobsOf && state.knobsOf[state.song.run] && state.knobsOf[state.song.run].some((k) => k.name === '--keep');
+  const knobs = state.knobsOf && state.knobsOf[state.song.run];
+  return Boolean(knobs) && ['--from', '--keep'].every((name) => knobs.some((k) => k.name === name));
 }
 
 async function regenerateUnlocked() {

@@ -11,6 +11,7 @@
 #include "systems/cnn/run_info.hpp"
 #include "systems/cnn/run_model.hpp"
 #include "systems/cnn/system.hpp"
+#include "systems/keep_option.hpp"
 #include "util/error.hpp"
 
 namespace quintet {
@@ -217,9 +218,11 @@ torch::Tensor CnnGenerator::threshold_tensor(const CnnGenerateOptions& o) const 
 }
 
 torch::Tensor CnnGenerator::predict_next(const torch::Tensor& current, const torch::Tensor& thresholds, double dropout,
-                                         SamplingRng& rng, torch::Tensor* activated) {
+                                         SamplingRng& rng, torch::Tensor* activated, const torch::Tensor* given,
+                                         const std::array<bool, 5>* kept) {
     torch::NoGradGuard no_grad;
-    if (fast_path() && dropout <= 0) {
+    const bool keeps = given && kept;
+    if (fast_path() && dropout <= 0 && !keeps) {
         const auto t = thresholds.to(torch::kCPU, torch::kFloat).contiguous();
         std::array<float, 5> thr;
         for (int i = 0; i < kCnnInstruments; ++i) thr[std::size_t(i)] = t.data_ptr<float>()[i];
@@ -240,6 +243,7 @@ torch::Tensor CnnGenerator::predict_next(const torch::Tensor& current, const tor
     // The piano first, then the four others given the new piano block (as the song keeps it).
     auto piano = p.decode(p.melody_trunk, Packed::encode(p.melody_encoder, current.narrow(0, 0, 1).unsqueeze(0), drop));
     auto piano_block = shape_block(piano, thresholds.narrow(0, 0, 1));
+    if (keeps && (*kept)[0]) piano_block = given->narrow(0, 0, 1);
     const auto own = current.narrow(0, 1, 4), pianos = piano_block.expand({4, kCnnSteps, kPitches});
     torch::Tensor features;  // [4, 1, 512]: each net's own-block features, then its piano-block features
     if (p.shared) {
@@ -251,7 +255,11 @@ torch::Tensor CnnGenerator::predict_next(const torch::Tensor& current, const tor
     }
     auto others = p.decode(p.harmony_trunks, features);
     if (activated) *activated = torch::cat({piano, others});
-    return torch::cat({piano_block, shape_block(others, thresholds.narrow(0, 1, 4))});
+    auto next = torch::cat({piano_block, shape_block(others, thresholds.narrow(0, 1, 4))});
+    if (keeps)
+        for (int c = 1; c < kCnnInstruments; ++c)
+            if ((*kept)[std::size_t(c)]) next[c].copy_(given->select(0, c));
+    return next;
 }
 
 torch::Tensor CnnGenerator::predict_next_modules(const torch::Tensor& current, const torch::Tensor& thresholds,
@@ -309,8 +317,45 @@ torch::Tensor CnnGenerator::generate_rolls_fast(const torch::Tensor& seed, const
     return song;
 }
 
+Multitrack CnnGenerator::regenerate(const CnnGenerateOptions& o) {
+    torch::NoGradGuard no_grad;
+    const auto spec = cnn_window_spec();
+    const Multitrack song = load_song_to_regenerate(o.from, kCnnResolution);
+    const std::size_t steps = song.steps();
+    const std::int64_t blocks = std::int64_t((steps + kCnnSteps - 1) / kCnnSteps);
+    if (blocks < 2) throw UsageError(o.from.string() + ": too short to regenerate (it needs more than one block of 16 beats)");
+    // The song in the nets' channel order, [5, T, 128], every cell a note or not (as each block is fed back).
+    auto notes = torch::zeros({kCnnInstruments, blocks * kCnnSteps, kPitches});
+    std::array<bool, 5> kept{};
+    for (int c = 0; c < kCnnInstruments; ++c) {
+        const int family = spec.tracks[std::size_t(c)];
+        const auto& roll = song.tracks[std::size_t(family)].roll;
+        auto cells = torch::from_blob(const_cast<std::uint8_t*>(roll.data()), {std::int64_t(steps), kPitches}, torch::kUInt8);
+        notes[c].narrow(0, 0, std::int64_t(steps)).copy_(cells.gt(0).to(torch::kFloat) * kCnnNoteValue);
+        kept[std::size_t(c)] = std::find(o.keep.begin(), o.keep.end(), family) != o.keep.end();
+    }
+    const auto thresholds = threshold_tensor(o);
+    SamplingRng rng(o.seed);
+    auto out = torch::zeros_like(notes);
+    auto current = notes.narrow(1, 0, kCnnSteps).to(device_);
+    out.narrow(1, 0, kCnnSteps).copy_(current.cpu());
+    for (std::int64_t b = 1; b < blocks; ++b) {
+        const auto given = notes.narrow(1, b * kCnnSteps, kCnnSteps).to(device_);
+        current = predict_next(current, thresholds, o.sample_dropout, rng, nullptr, &given, &kept);
+        out.narrow(1, b * kCnnSteps, kCnnSteps).copy_(current.cpu());
+    }
+    Multitrack mt = rolls_to_multitrack(out, spec.tracks, kCnnResolution, o.tempo);
+    // The song's length, and the kept instruments exactly as the song has them (their velocities too).
+    for (auto& t : mt.tracks) t.roll.resize(steps * kPitches);
+    mt.tempo.resize(steps, o.tempo);
+    for (int family : o.keep) mt.tracks[std::size_t(family)].roll = song.tracks[std::size_t(family)].roll;  // LPD-5 order
+    mt.name = "MelodyCNN + HarmonyCNN " + run_dir_.filename().string() + " from " + o.from.filename().string();
+    return mt;
+}
+
 Multitrack CnnGenerator::generate(const CnnGenerateOptions& o) {
     validate(o);
+    if (!o.from.empty()) return regenerate(o);
     torch::NoGradGuard no_grad;
     SamplingRng rng(o.seed);
     auto seed = seed_block(o, rng);

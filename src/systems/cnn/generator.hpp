@@ -34,8 +34,13 @@ public:
     // `activated`, when given, receives the nets' outputs before the thresholds. On the CPU without dropout it
     // runs on CnnInference (the fast path); otherwise on the packed torch weights, where dropout > 0 draws
     // Monte-Carlo dropout masks from rng.
+    // `given` [5, 32, 128] with `kept`: the kept channels of block t+1 are given's (a given piano leads the
+    // harmony nets); such steps run on the packed torch weights.
     torch::Tensor predict_next(const torch::Tensor& current, const torch::Tensor& thresholds, double dropout,
-                               SamplingRng& rng, torch::Tensor* activated = nullptr);
+                               SamplingRng& rng, torch::Tensor* activated = nullptr, const torch::Tensor* given = nullptr,
+                               const std::array<bool, 5>* kept = nullptr);
+    // --from/--keep: the song's first block, then block by block its kept instruments and the nets' others.
+    Multitrack regenerate(const CnnGenerateOptions& options);
     // The same step through the modules (no dropout): the oracle of the packed path in the tests.
     torch::Tensor predict_next_modules(const torch::Tensor& current, const torch::Tensor& thresholds,
                                        torch::Tensor* activated = nullptr);

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <vector>
 
 namespace quintet {
 
@@ -26,6 +27,10 @@ struct CnnGenerateOptions {
     double sample_dropout = 0;
     double tempo = 120;
     std::uint64_t seed = 1;            // every random draw; the same seed gives the same song
+    // Regenerate a song: its first block opens the output, which has its length; the instruments in `keep`
+    // (LPD-5 families) are the song's at every block and the nets make the others given them.
+    std::filesystem::path from;
+    std::vector<int> keep;
 };
 
 }  // namespace quintet

@@ -1,6 +1,7 @@
 #include "systems/cnn/system.hpp"
 
 #include "systems/cnn/trainer.hpp"
+#include "systems/keep_option.hpp"
 #include "util/error.hpp"
 
 namespace quintet {
@@ -34,6 +35,11 @@ CnnSampleSettings::CnnSampleSettings() {
                                    "Monte-Carlo dropout: the encoders drop activations with this probability at generation "
                                    "(0: deterministic, as the original; songs from one seed block then vary)",
                                    o.sample_dropout));
+    table_.push_back(path_option("--from", "a song (.mid/.npz) to regenerate: its first block opens the song, which has its length",
+                                 o.from));
+    table_.push_back(text_option("--keep", "instruments of --from kept as they are (piano,guitar,bass,strings,drums); the nets "
+                                           "make the others block by block given them (a kept piano leads the harmony nets)",
+                                 keep));
 }
 
 CnnGenerateOptions CnnSampleSettings::resolve(const SampleRequest& request) const {
@@ -62,6 +68,12 @@ CnnGenerateOptions CnnSampleSettings::resolve(const SampleRequest& request) cons
     }
     if (!(o.sample_dropout >= 0 && o.sample_dropout < 1))
         throw UsageError("--sample-dropout must be in [0, 1), got " + std::to_string(o.sample_dropout));
+    o.keep = parse_keep(keep, o.from);
+    if (!o.from.empty()) {
+        if (!request.prime.empty() || seed_from_corpus || seed_random)
+            throw UsageError("--from opens the song with its own first block: give no --prime or seed choice");
+        if (blocks != -1) throw UsageError("--from gives the song's length: give no --blocks");
+    }
     return o;
 }
 

@@ -30,6 +30,7 @@ public:
     int blocks = -1;  // --blocks (-1: from --bars)
     std::string threshold = "auto";
     bool seed_from_corpus = false, seed_random = false;
+    std::string keep;  // --keep piano,bass (with --from)
 
 private:
     OptionTable table_;

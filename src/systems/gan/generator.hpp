@@ -6,7 +6,10 @@
 
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "nn/sampling.hpp"
 #include "roll/multitrack.hpp"
@@ -34,7 +37,12 @@ public:
     // Loads config.json + model.pt; UsageError/FormatError for a missing run or one of another system.
     GanSongMaker(const std::filesystem::path& run_dir, const std::string& device = "cpu");
 
-    Multitrack generate(const GanGenerateOptions& options);
+    Multitrack generate(const GanGenerateOptions& options);  // with options.from: regenerate()
+    // --from/--keep: the song's kept instruments, and G's others at the noise the latent search finds.
+    Multitrack regenerate(const GanGenerateOptions& options);
+    // search_latents (below) on this run's G from the noise sample_probabilities draws with `seed`.
+    torch::Tensor search_latents(const torch::Tensor& target, const std::vector<int>& kept, std::uint64_t seed, int steps,
+                                 std::pair<double, double>* losses = nullptr);
     // n samples of G (eval mode) from noise drawn with `seed`: probabilities [n, 5, S, P] on the CPU.
     torch::Tensor sample_probabilities(std::int64_t n, std::uint64_t seed);
     const GanShape& shape() const { return nets_.settings.shape; }
@@ -49,6 +57,14 @@ private:
     GanNets nets_;
     std::optional<std::array<double, kGanChannels>> calibrated_;  // thresholds.json
 };
+
+// The latent search of --from/--keep: from noise z0 [n, d], `steps` Adam steps (lr 0.05) on the BCE between
+// g(z)'s `kept` channels and target's (g: [n, d] -> probabilities [n, C, S, P]; target: 1 where the song
+// sounds), the sounding cells weighted by their scarcity (silent cells / sounding ones, clamped to 1..100),
+// plus 0.001 mean(z^2) to stay where G was trained. Returns z; `losses`, when given: before and after.
+torch::Tensor search_latents(const std::function<torch::Tensor(const torch::Tensor&)>& g, torch::Tensor z0,
+                             const torch::Tensor& target, const std::vector<int>& kept, int steps,
+                             std::pair<double, double>* losses = nullptr);
 
 // The opening of a prime file at `resolution`: its first `bars` 4/4 bars (fewer when it is shorter, cut at
 // its last note rounded up to a bar), LPD-5 tracks. UsageError when it has no notes.

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace quintet {
 
@@ -83,6 +84,12 @@ struct GanGenerateOptions {
     std::optional<double> threshold;
     std::filesystem::path prime;     // a .mid/.npz whose first prime_bars bars open the song
     int prime_bars = 4;
+    // Regenerate a song (inpainting by latent search): the instruments in `keep` (LPD-5 families) are the
+    // song's; each block's noise z is moved by search_steps steps of gradient descent so that G(z)'s kept
+    // channels match the song's, and G(z)'s other channels are the new instruments. The song's length.
+    std::filesystem::path from;
+    std::vector<int> keep;
+    int search_steps = 300;
 };
 
 }  // namespace quintet

@@ -2,6 +2,8 @@
 
 #include "systems/gan/generator.hpp"
 #include "systems/gan/trainer.hpp"
+#include "systems/keep_option.hpp"
+#include "util/error.hpp"
 
 namespace quintet {
 
@@ -52,6 +54,15 @@ GanSampleSettings::GanSampleSettings() {
     table_.push_back(int_option("--prime-bars", "bars of --prime that open the song; the GAN does not continue them "
                                                 "(it is unconditional): its samples follow",
                                 o.prime_bars));
+    table_.push_back(path_option("--from", "a song (.mid/.npz) to regenerate, with its length: the --keep instruments stay, "
+                                           "the others come from G at the noise whose output best matches the kept ones",
+                                 o.from));
+    table_.push_back(text_option("--keep", "instruments of --from kept as they are (piano,guitar,bass,strings,drums); the "
+                                           "others are G's, from a latent search on the kept ones seeded by --seed",
+                                 keep));
+    table_.push_back(ranged(int_option("--search-steps", "with --from: gradient steps of the latent search per block",
+                                       o.search_steps),
+                            0, 100000));
 }
 
 GanGenerateOptions GanSampleSettings::resolve(const SampleRequest& request) const {
@@ -61,6 +72,8 @@ GanGenerateOptions GanSampleSettings::resolve(const SampleRequest& request) cons
     o.tempo = request.tempo;
     o.prime = request.prime;
     o.threshold = parse_gan_threshold(threshold);
+    o.keep = parse_keep(keep, o.from);
+    if (!o.from.empty() && !o.prime.empty()) throw UsageError("--from gives the song to regenerate: give no --prime");
     return o;
 }
 

@@ -25,6 +25,7 @@ public:
     GanGenerateOptions resolve(const SampleRequest& request) const;  // the request's length, seed, tempo, prime
     GanGenerateOptions base;
     std::string threshold = "auto";  // parse_gan_threshold
+    std::string keep;                // --keep piano,bass (with --from)
 
 private:
     OptionTable table_;

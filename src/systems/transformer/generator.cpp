@@ -1,6 +1,11 @@
 #include "systems/transformer/generator.hpp"
 
+#include <deque>
+#include <limits>
+
 #include "corpus/song_loader.hpp"
+#include "roll/operations.hpp"
+#include "systems/keep_option.hpp"
 #include "nn/runtime.hpp"
 #include "nn/sampling.hpp"
 #include "util/error.hpp"
@@ -35,8 +40,25 @@ TransformerGenerator::TransformerGenerator(const std::filesystem::path& run_dir,
     if (device_.is_cpu() && XlFastStep::supports(*run_.model)) fast_ = std::make_unique<XlFastStep>(*run_.model);
 }
 
+KeptTokens kept_tokens(const Multitrack& song, const std::vector<int>& keep) {
+    KeptTokens k;
+    for (int f : keep) k.kept[std::size_t(f)] = true;
+    for (const TokenNote& n : vocab_notes(song, TokenVocab::lpd5)) {  // in token order: start, family, pitch descending
+        if (!k.kept[std::size_t(n.family)]) continue;
+        auto& groups = k.groups[n.start];
+        if (groups.empty() || groups.back().front() != tok::instrument_begin + n.family)
+            groups.push_back({tok::instrument_begin + n.family});
+        groups.back().push_back(tok::note_begin + n.pitch);
+        groups.back().push_back(tok::dur_begin + n.duration);
+    }
+    return k;
+}
+
 std::vector<int> TransformerGenerator::generate_ids(const std::vector<int>& primer, std::size_t steps, std::uint64_t seed,
-                                                    const TransformerSampleConfig& c) {
+                                                    const TransformerSampleConfig& c, const KeptTokens* kept) {
+    if (kept && run_.vocab != TokenVocab::lpd5)
+        throw UsageError("--keep: this run's musicautobot vocabulary merges the instruments into one part; "
+                         "a run trained with --vocab lpd5 can keep some");
     torch::NoGradGuard no_grad;
     TransformerXl& model = run_.model;
     const int mem_len = model->config.mem_len;
@@ -68,31 +90,62 @@ std::vector<int> TransformerGenerator::generate_ids(const std::vector<int>& prim
 
     const std::size_t max_tokens = ids.size() + steps * 64 + 64;  // a model that never advances still ends
     int repeats = 0;
+    std::deque<int> forced;      // the rest of a kept group being written
+    std::size_t placed = 0;      // kept groups of step `now` written so far
+    auto is_instrument = [](int id) { return id >= tok::instrument_begin && id < tok::instrument_end; };
     while (now < steps && ids.size() < max_tokens) {
         if (c.recompute) {
             const std::size_t from = ids.size() > std::size_t(mem_len) + 1 ? ids.size() - std::size_t(mem_len) - 1 : 0;
             last = model(as_tensor(from, ids.size()), XlMemory{}, nullptr, positions_of(from, ids.size())).select(1, -1)[0];
         }
         const int previous = ids.back();
-        const bool drawing_duration = tok::is_note(previous) || previous == tok::sep;
-        TokenSampling s;
-        s.temperature = drawing_duration ? c.duration_temperature : c.note_temperature;
-        if (c.repeat_penalty) s.temperature = repeat_penalty_temperature(s.temperature, repeats);
-        s.top_k = c.top_k;
-        s.top_p = c.top_p;
-        const auto ok = allowed_next(previous, family, run_.vocab);
-        auto logits = last.to(torch::kCPU, torch::kDouble).clone();
-        auto* l = logits.data_ptr<double>();
-        for (std::size_t i = 0; i < ok.size(); ++i)
-            if (!ok[i]) l[i] = -std::numeric_limits<double>::infinity();
-        const int id = int(sample_token(logits, s, rng));
+        int id;
+        if (!forced.empty()) {
+            id = forced.front();
+            forced.pop_front();
+        } else {
+            const bool drawing_duration = tok::is_note(previous) || previous == tok::sep;
+            TokenSampling s;
+            s.temperature = drawing_duration ? c.duration_temperature : c.note_temperature;
+            if (c.repeat_penalty) s.temperature = repeat_penalty_temperature(s.temperature, repeats);
+            s.top_k = c.top_k;
+            s.top_p = c.top_p;
+            auto ok = allowed_next(previous, family, run_.vocab);
+            // The kept group due next at this step, if any.
+            const std::vector<int>* due = nullptr;
+            if (kept) {
+                const auto at = kept->groups.find(now);
+                if (at != kept->groups.end() && placed < at->second.size()) due = &at->second[placed];
+                for (int f = 0; f < 5; ++f)
+                    if (kept->kept[std::size_t(f)]) ok[std::size_t(tok::instrument_begin + f)] = false;  // never drawn
+                if (!drawing_duration && family >= 0 && kept->kept[std::size_t(family)])
+                    for (int n = tok::note_begin; n < tok::note_end; ++n) ok[std::size_t(n)] = false;  // never continued
+                if (previous == tok::sep) {  // never past the next kept onset
+                    const auto next = kept->groups.upper_bound(now);
+                    if (next != kept->groups.end())
+                        for (int d = int(next->first - now) + 1; d <= tok::max_sep_steps; ++d) ok[std::size_t(tok::dur_begin + d)] = false;
+                }
+            }
+            auto logits = last.to(torch::kCPU, torch::kDouble).clone();
+            auto* l = logits.data_ptr<double>();
+            for (std::size_t i = 0; i < ok.size(); ++i)
+                if (!ok[i]) l[i] = -std::numeric_limits<double>::infinity();
+            id = int(sample_token(logits, s, rng));
+            // Drawn past the due kept group (the advance, or a later instrument): the group goes here instead.
+            if (due && (id == tok::sep || (is_instrument(id) && id > due->front()))) {
+                forced.assign(due->begin() + 1, due->end());
+                id = due->front();
+                ++placed;
+            }
+        }
         // A token that repeats the one two back (the same slot of the previous note/duration pair) counts.
         repeats = ids.size() >= 2 && ids[ids.size() - 2] == id ? repeats + 1 : 0;
         if (previous == tok::sep) {
             now += std::size_t(id - tok::dur_begin);
             family = -1;
+            placed = 0;
         }
-        if (id >= tok::instrument_begin && id < tok::instrument_end) family = id - tok::instrument_begin;
+        if (is_instrument(id)) family = id - tok::instrument_begin;
         ids.push_back(id);
         const std::size_t n = ids.size();  // as token_positions: an advance counts from the id after `xxsep dK`
         positions.push_back(positions.back() + (n >= 3 && ids[n - 3] == tok::sep && tok::is_duration(ids[n - 2]) ? ids[n - 2] - tok::dur_begin : 0));
@@ -106,6 +159,21 @@ std::vector<int> TransformerGenerator::generate_ids(const std::vector<int>& prim
 Multitrack TransformerGenerator::generate(const SampleRequest& request, const TransformerSampleConfig& c) {
     if (request.bars < 1) throw UsageError("--bars must be at least 1");
     if (!(request.tempo > 0 && request.tempo <= 1000)) throw UsageError("--tempo must be in (0, 1000] bpm");
+    if (!c.from.empty()) {
+        if (run_.vocab != TokenVocab::lpd5)
+            throw UsageError("--from: this run's musicautobot vocabulary merges the instruments into one part; "
+                             "a run trained with --vocab lpd5 can keep some");
+        const Multitrack song = load_song_to_regenerate(c.from, tok::steps_per_beat);
+        const std::size_t steps = song.steps();
+        if (steps == 0) throw UsageError(c.from.string() + ": no notes to regenerate");
+        const KeptTokens kept = kept_tokens(song, c.keep);
+        Multitrack mt = tokens_to_multitrack(generate_ids({}, steps, request.seed, c, &kept), run_.vocab, 90);
+        pad_to(mt, steps);
+        for (auto& t : mt.tracks) t.roll.resize(steps * kPitches);  // the song's length
+        for (int f : c.keep) mt.tracks[std::size_t(f)].roll = song.tracks[std::size_t(f)].roll;  // exactly the song's
+        mt.tempo.assign(steps, request.tempo);
+        return mt;
+    }
     std::vector<int> primer;
     if (!request.prime.empty()) primer = encode_tokens(load_song_file(request.prime), run_.vocab);
     // --bars counts the primer; a primer at least that long still gets one more bar.

@@ -2,7 +2,9 @@
 // Generation with a trained Transformer-XL: one token per step through the key/value cache, drawn as
 // MusicAutobot's MusicLearner.predict draws (note and duration temperatures, repeat penalty, only ids that
 // can follow the previous one, top-k then top-p), until the song reaches the asked length.
+#include <array>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,12 +16,24 @@
 
 namespace quintet {
 
+// --from/--keep on lpd5 runs: the kept instruments' groups of tokens (`iF nP dD ...`, as encode_tokens writes
+// them) at each onset step of the song. Generation forces each group into the stream at its place: when the
+// model, at the song's step, draws what would go past a kept group (a later instrument or the advance), the
+// group is written instead and the model goes on after it; kept instruments are never drawn, a kept group
+// is never continued, and an advance never passes the song's next kept onset.
+struct KeptTokens {
+    std::array<bool, 5> kept{};  // by LPD-5 family
+    std::map<std::size_t, std::vector<std::vector<int>>> groups;  // onset step -> groups, in family order
+};
+KeptTokens kept_tokens(const Multitrack& song, const std::vector<int>& keep);
+
 class TransformerGenerator {
 public:
     TransformerGenerator(const std::filesystem::path& run_dir, const std::string& device);
     // The ids of a song: `primer` (starting with xxbos xxpad) then drawn ids until `steps` 16th steps.
+    // With `kept` (lpd5): its groups forced in (above).
     std::vector<int> generate_ids(const std::vector<int>& primer, std::size_t steps, std::uint64_t seed,
-                                  const TransformerSampleConfig& c);
+                                  const TransformerSampleConfig& c, const KeptTokens* kept = nullptr);
     Multitrack generate(const SampleRequest& request, const TransformerSampleConfig& c);
     TokenVocab vocab() const { return run_.vocab; }
     // On the CPU each new token goes through XlFastStep (weights packed at load); use_fast_path(false), and other

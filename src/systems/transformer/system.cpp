@@ -1,5 +1,7 @@
 #include "systems/transformer/system.hpp"
 
+#include "systems/keep_option.hpp"
+
 #include "corpus/store.hpp"
 #include "nn/runtime.hpp"
 #include "systems/transformer/generator.hpp"
@@ -38,6 +40,12 @@ TransformerSampleSettings::TransformerSampleSettings() {
     table_.push_back(flag_option("--no-repeat-penalty", "keep the temperature when a token repeats", no_repeat_penalty));
     table_.push_back(flag_option("--recompute", "no key/value cache: re-run the context for every token (slow; for checks)",
                                  c.recompute));
+    table_.push_back(path_option("--from", "a song (.mid/.npz) to regenerate, with its length (lpd5 runs): the --keep "
+                                           "instruments stay, the model draws the others hearing them",
+                                 c.from));
+    table_.push_back(text_option("--keep", "instruments of --from kept as they are (piano,guitar,bass,strings,drums): their "
+                                           "tokens are forced into the stream in their places",
+                                 keep));
 }
 
 TrainResult TransformerSystem::train(const TrainRequest& request, const Settings& settings) {
@@ -59,6 +67,8 @@ public:
         const auto& s = dynamic_cast<const TransformerSampleSettings&>(settings);
         TransformerSampleConfig c = s.config;
         c.repeat_penalty = !s.no_repeat_penalty;
+        c.keep = parse_keep(s.keep, c.from);
+        if (!c.from.empty() && !request.prime.empty()) throw UsageError("--from gives the song to regenerate: give no --prime");
         return generator_.generate(request, c);
     }
 

@@ -24,6 +24,7 @@ public:
     OptionTable& options() override { return table_; }
     TransformerSampleConfig config;
     bool no_repeat_penalty = false;
+    std::string keep;  // --keep piano,bass (with --from)
 
 private:
     OptionTable table_;

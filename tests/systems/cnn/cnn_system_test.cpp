@@ -5,10 +5,16 @@
 #include <filesystem>
 #include <sstream>
 
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
 
 #include "corpus/song_loader.hpp"
 #include "io/midi/midi_write.hpp"
+#include "io/npz/npz.hpp"
+#include "roll/operations.hpp"
 #include "nn/batches.hpp"
 #include "support/tiny_store.hpp"
 #include "systems/cnn/generator.hpp"
@@ -259,4 +265,65 @@ TEST(CnnOptions, BadChoicesAreOneLine) {
     EXPECT_EQ(train.config.harmony_encoders, "shared");  // the original's, by default
     EXPECT_EQ(train.config.loss, "bce");
     EXPECT_EQ(make_system("cnn")->kind(), "cnn");
+}
+
+namespace {
+struct Exit {
+    int code = -1;
+    std::string err;
+};
+Exit run_quintet(const std::string& args, const fs::path& dir) {
+    const fs::path err = dir / "stderr.txt";
+    const std::string cmd = std::string(QUINTET_BINARY_DIR "/quintet ") + args + " > /dev/null 2> " + err.string();
+    const int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(err)};
+}
+}  // namespace
+
+// --from/--keep: a corpus song (not one these nets made) regenerated with its piano and bass kept; the nets
+// make the others given them, so the kept rolls are the song's, cell for cell, and the others change.
+TEST(CnnGeneration, FromKeepsTheLockedInstrumentsAndTheNetsMakeTheOthers) {
+    QUINTET_REQUIRE_SHARED_DATA("lpd5");
+    const fs::path dir = test::fresh_test_path("cnn", "keep");
+    fs::create_directories(dir);
+    Multitrack original = test::load_lpd5_at_resolution_2("mma__midi-inc_frankie2");
+    original.tempo.assign(original.steps(), 120);
+    write_npz(original, dir / "song.npz");
+    const Multitrack song = read_npz(dir / "song.npz");  // what --from reads
+    auto system = make_system("cnn");
+    auto sampler = system->open(trained_run(), "cpu");
+    auto settings = system->sample_settings();
+    set_option(settings->options(), "--from", (dir / "song.npz").string());
+    set_option(settings->options(), "--keep", "piano,bass");
+    const Multitrack out = sampler->sample(SampleRequest{}, *settings);
+    ASSERT_EQ(out.tracks.size(), 5u);
+    EXPECT_EQ(out.steps(), song.steps());  // the song's length
+    for (Family kept : {Family::Piano, Family::Bass}) {
+        ASSERT_FALSE(song.tracks[std::size_t(kept)].empty());
+        EXPECT_EQ(out.tracks[std::size_t(kept)].roll, song.tracks[std::size_t(kept)].roll) << family_name(kept);
+    }
+    int changed = 0;
+    for (Family other : {Family::Drums, Family::Guitar, Family::Strings})
+        changed += out.tracks[std::size_t(other)].roll != song.tracks[std::size_t(other)].roll;
+    EXPECT_GE(changed, 1);
+    // The same settings give the same song; a kept guitar alone: the melody net makes a new piano.
+    EXPECT_EQ(encode_midi(sampler->sample(SampleRequest{}, *settings)), encode_midi(out));
+    set_option(settings->options(), "--keep", "guitar");
+    const Multitrack guitar_kept = sampler->sample(SampleRequest{}, *settings);
+    EXPECT_EQ(guitar_kept.tracks[std::size_t(Family::Guitar)].roll, song.tracks[std::size_t(Family::Guitar)].roll);
+    EXPECT_NE(guitar_kept.tracks[std::size_t(Family::Piano)].roll, song.tracks[std::size_t(Family::Piano)].roll);
+
+    // Bad --keep: one line each, exit 2 from the CLI.
+    const std::string run = trained_run().string(), from = (dir / "song.npz").string();
+    for (const auto& [args, words] : std::vector<std::pair<std::string, std::string>>{
+             {"--keep piano", "--keep needs --from"},
+             {"--from " + from + " --keep piano,banjo", "'banjo' is not one of piano, guitar, bass, strings, drums"},
+             {"--from " + from + " --keep piano,guitar,bass,strings,drums", "nothing would be regenerated"},
+             {"--from " + from + " --seed-random", "give no --prime or seed choice"}}) {
+        const Exit e = run_quintet("generate " + run + " -o " + (dir / "x.mid").string() + " " + args, dir);
+        EXPECT_EQ(e.code, 2) << args << ": " << e.err;
+        EXPECT_NE(e.err.find(words), std::string::npos) << e.err;
+        EXPECT_EQ(std::count(e.err.begin(), e.err.end(), '\n'), 1) << e.err;
+        EXPECT_FALSE(fs::exists(dir / "x.mid"));
+    }
 }
