@@ -51,21 +51,7 @@ Multitrack load_song_to_regenerate(const fs::path& path, int resolution) {
         }
         // A roll at a multiple of the grid folds back exactly, each grid cell the loudest of its steps
         // (resampling would lengthen every note by a step).
-        const std::size_t k = std::size_t(song.resolution / resolution);
-        for (auto& t : song.tracks) {
-            Track folded = t;
-            folded.roll.assign((t.steps() + k - 1) / k * kPitches, 0);
-            for (std::size_t s = 0; s < t.steps(); ++s)
-                for (int p = 0; p < kPitches; ++p) folded.at(s / k, p) = std::max(folded.at(s / k, p), t.at(s, p));
-            t = std::move(folded);
-        }
-        std::vector<double> tempo;
-        for (std::size_t s = 0; s < song.tempo.size(); s += k) tempo.push_back(song.tempo[s]);
-        std::vector<std::uint8_t> downbeat;
-        for (std::size_t s = 0; s < song.downbeat.size(); s += k) downbeat.push_back(song.downbeat[s]);
-        song.tempo = std::move(tempo);
-        song.downbeat = std::move(downbeat);
-        song.resolution = resolution;
+        fold_resolution(song, resolution);
         return song;
     }
     const MidiFile midi = read_midi(path);

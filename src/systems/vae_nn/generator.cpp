@@ -1,6 +1,7 @@
 #include "systems/vae_nn/generator.hpp"
 
 #include "systems/vae_nn/bar_articulation.hpp"
+#include "systems/keep_option.hpp"
 
 #include <cstring>
 
@@ -69,32 +70,6 @@ torch::Tensor shape_block(const torch::Tensor& block, const BlockRules& rules) {
     return cpu.to(block.device());
 }
 
-// --from: the song to regenerate, on the VAE-NN's grid. A MIDI file is read note by note (onset and end
-// rounded to the grid, the note-on velocity, the LPD-5 family of its program): the LPD reading that seeds use
-// lengthens every note by a step (pypianoroll's inclusive end), and kept instruments must come back unchanged.
-Multitrack load_song_to_regenerate(const fs::path& path) {
-    if (song_file_kind(path) != SongFileKind::Midi) {
-        Multitrack song = load_song_file(path);
-        // A roll at a multiple of the grid (the VAE-NN's own npz is at 4 steps per beat: strike_drums) folds back
-        // exactly, each grid cell the loudest of its steps; resampling would lengthen every note by a step.
-        if (song.resolution > kVaeResolution && song.resolution % kVaeResolution == 0) fold_resolution(song, kVaeResolution);
-        return song;
-    }
-    const MidiFile midi = read_midi(path);
-    const double steps_per_tick = double(kVaeResolution) / midi.ticks_per_beat;
-    auto step = [&](std::int64_t tick) { return std::int64_t(std::llround(double(tick) * steps_per_tick)); };
-    std::int64_t steps = 0;
-    for (const auto& n : midi.notes) steps = std::max(steps, step(n.off_tick));
-    Multitrack song = empty_lpd5(std::size_t(steps), kVaeResolution);
-    for (const auto& n : midi.notes) {
-        const Family f = family_of(n.program, n.channel == 9);
-        if (f == Family::Dropped) continue;
-        Track& t = song.tracks[std::size_t(f)];
-        const std::int64_t from = step(n.on_tick), to = std::max(step(n.off_tick), from + 1);
-        for (std::int64_t s = from; s < to && s < steps; ++s) t.at(std::size_t(s), n.pitch) = std::uint8_t(n.velocity);
-    }
-    return song;
-}
 
 torch::Tensor multitrack_list_windows(const std::vector<Multitrack>& songs) {
     return window_tensor(song_list_windows(songs, vae_window_spec())).clone();
@@ -466,7 +441,7 @@ Multitrack VaeNnGenerator::generate(const VaeNnGenerateOptions& o) {
     kept_.clear();
     if (!o.from.empty()) {
         // The song's blocks, shaped as generated blocks are (binarised notes come back as the same velocities).
-        const auto windows = vae_windows(load_song_to_regenerate(o.from));
+        const auto windows = vae_windows(load_song_to_regenerate(o.from, kVaeResolution));
         if (windows.size(0) == 0) throw UsageError(o.from.string() + ": shorter than one block of 16 beats");
         options.blocks = int(windows.size(0));
         if (!o.keep.empty()) {
@@ -481,7 +456,7 @@ Multitrack VaeNnGenerator::generate(const VaeNnGenerateOptions& o) {
     // With --from the first block is the song's own (seed_window would read it the LPD way; it draws nothing
     // from rng or gen for a file, so the draws that follow are the same either way).
     auto seed = o.from.empty() ? seed_window(opts, rng, gen)
-                               : to_unit_float(vae_windows(load_song_to_regenerate(o.from))[0], device_);
+                               : to_unit_float(vae_windows(load_song_to_regenerate(o.from, kVaeResolution))[0], device_);
     auto style = style_library(style_songs(opts));
     if ((!o.style_files.empty() || !o.style_artist.empty()) && style.empty())
         throw UsageError("the style reference songs have no notes");

@@ -1,5 +1,7 @@
 #include "systems/vae_nn/system.hpp"
 
+#include "systems/keep_option.hpp"
+
 #include <sstream>
 
 #include "systems/vae_nn/generator.hpp"
@@ -99,7 +101,7 @@ VaeNnGenerateOptions VaeNnSampleSettings::resolve(const SampleRequest& request) 
     o.seed_full_band = seed_band == "full";
     o.seed_spread = seed_pick == "spread";
     o.max_polyphony = parse_polyphony_or_auto(max_polyphony);
-    if (!keep.empty() && from.empty()) throw UsageError("--keep needs --from: the song whose instruments are kept");
+    const std::vector<int> kept_families = parse_keep(keep, from);
     if (!from.empty()) {
         if (!request.prime.empty() || !seed_file.empty() || seed_from_corpus || seed_random)
             throw UsageError("--from opens the song with its own first block: give no --prime, --seed-file or seed choice");
@@ -108,14 +110,9 @@ VaeNnGenerateOptions VaeNnSampleSettings::resolve(const SampleRequest& request) 
         o.seed_source = SeedSource::File;
         o.seed_file = from;
         o.seed_block = 0;
-        std::stringstream list(keep);
-        for (std::string name; std::getline(list, name, ',');) {
-            int index = -1;
+        for (int family : kept_families)  // LPD-5 family -> VAE-NN order
             for (int i = 0; i < kVaeInstruments; ++i)
-                if (name == kVaeInstrumentName[std::size_t(i)]) index = i;
-            if (index < 0) throw UsageError("--keep: '" + name + "' is not one of piano, guitar, bass, strings, drums");
-            o.keep.push_back(index);
-        }
+                if (kVaeInstrumentFamily[std::size_t(i)] == family) o.keep.push_back(i);
     }
     return o;
 }
