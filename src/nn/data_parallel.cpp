@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <string>
@@ -243,6 +244,15 @@ std::vector<double> DataParallel::from_rank0(const std::vector<double>& values) 
     return {t[0].data_ptr<double>(), t[0].data_ptr<double>() + count};
 }
 
+std::vector<double> DataParallel::maximum(const std::vector<double>& values) {
+    if (world_ == 1 || values.empty()) return values;
+    std::vector<torch::Tensor> t{torch::tensor(values, torch::kDouble)};
+    c10d::AllreduceOptions options;
+    options.reduceOp = c10d::ReduceOp::MAX;
+    guarded(group_, rank_, "all-reduce", [&] { group_->gloo->allreduce(t, options)->wait(); });
+    return {t[0].data_ptr<double>(), t[0].data_ptr<double>() + t[0].numel()};
+}
+
 #else  // no c10d in this build
 
 void DataParallel::join(const DistributedEnv&, std::chrono::milliseconds) {
@@ -253,6 +263,7 @@ void DataParallel::broadcast(const std::vector<torch::Tensor>&) {}
 void DataParallel::reduce_gradients(const std::vector<torch::Tensor>&, double) {}
 std::vector<double> DataParallel::sum(const std::vector<double>& values) { return values; }
 std::vector<double> DataParallel::from_rank0(const std::vector<double>& values) { return values; }
+std::vector<double> DataParallel::maximum(const std::vector<double>& values) { return values; }
 
 #endif
 
@@ -269,6 +280,25 @@ void DataParallel::broadcast(const torch::nn::Module& module) {
     std::vector<torch::Tensor> state = module.parameters();
     for (const auto& b : module.buffers()) state.push_back(b);
     broadcast(state);
+}
+
+double DataParallel::replica_difference(const std::vector<torch::Tensor>& tensors) {
+    if (world_ == 1) return 0;
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> rank0;
+    for (const auto& t : tensors) rank0.push_back(t.detach().clone());
+    broadcast(rank0);
+    double worst = 0;
+    for (std::size_t i = 0; i < tensors.size(); ++i)
+        if (tensors[i].numel() > 0) worst = std::max(worst, (tensors[i].detach() - rank0[i]).abs().max().item<double>());
+    return maximum({worst}).front();
+}
+
+std::string replica_report(DataParallel& group, const std::vector<torch::Tensor>& weights) {
+    char line[160];
+    std::snprintf(line, sizeof line, "replicas: largest weight difference from rank 0 over %d ranks: %.3g", group.world(),
+                  group.replica_difference(weights));
+    return line;
 }
 
 void DataParallel::split_random_streams() {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "nn/distributed_env.hpp"
@@ -53,6 +54,12 @@ public:
     // Element-wise sums over ranks (loss sums and counts), and rank 0's values everywhere.
     std::vector<double> sum(const std::vector<double>& values);
     std::vector<double> from_rank0(const std::vector<double>& values);
+    // Element-wise maxima over ranks.
+    std::vector<double> maximum(const std::vector<double>& values);
+    // The largest |w - w0| over every rank and element, where w0 is rank 0's copy of the same tensors: 0 when
+    // the replicas are identical, as data parallelism keeps them (a health check after training; 0 in a world
+    // of one). Costs one broadcast of the tensors.
+    double replica_difference(const std::vector<torch::Tensor>& tensors);
     // Gives each rank its own random stream from the shared one (dropout and sampling noise that must not
     // repeat across ranks); the data order, drawn before, stays shared. Nothing in a world of one.
     void split_random_streams();
@@ -71,5 +78,8 @@ private:
     double reduce_seconds_ = 0;
     std::unique_ptr<Group> group_;
 };
+
+// The progress line after a distributed training: the replicas' largest weight difference from rank 0.
+std::string replica_report(DataParallel& group, const std::vector<torch::Tensor>& weights);
 
 }  // namespace quintet
