@@ -7,7 +7,7 @@ all-reduce over N ranks sends and receives 2 (N - 1) / N * S bytes per rank in 2
 
     T_ar(N) = T_host + 2 (N - 1) / N * S / BW + 2 (N - 1) * alpha
 
-T_host is the host-side work of one all-reduce measured on loopback with 2 ranks (flatten, reduce, copy back:
+T_host is the host-side work of one all-reduce measured on loopback with 2 ranks (scale and reduce the buckets:
 the wire term of loopback is part of it, so the model overstates loopback a little); BW and alpha are a link's
 bandwidth per direction and per-message latency. The fraction of a step spent in the all-reduce is
 T_ar / (T_c + T_ar); the speed-up over one rank is N * T_c / (T_c + T_ar).

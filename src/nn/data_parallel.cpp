@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -66,6 +67,23 @@ void unflatten(const torch::Tensor& flat, const std::vector<torch::Tensor>& buck
 
 }  // namespace
 
+// Persistent gradient buckets, as DDP's gradient_as_bucket_view: each parameter's gradient aliases a slice of
+// a flat tensor allocated once, so backward accumulates into the bucket (autograd adds into a defined
+// gradient in place) and the all-reduce reads and writes it where it is: no flatten, no copy back. The slices
+// share the bucket's storage through Tensor::set_ rather than being autograd views: LibTorch 1.13's
+// Optimizer::zero_grad() detaches each gradient in place, which a view refuses.
+struct DataParallel::GradientBuckets {
+    std::vector<const c10::TensorImpl*> key;  // the parameters, in order
+    std::size_t limit = 0;                    // the bucket size they were cut for
+    struct Bucket {
+        torch::Tensor flat;                     // on the parameters' device
+        torch::Tensor host;                     // Gloo reduces CPU memory: staging for another device
+        std::vector<torch::Tensor> parameters;  // in the bucket's order, at `offsets` elements
+        std::vector<std::int64_t> offsets;
+    };
+    std::vector<Bucket> buckets;
+};
+
 #ifdef QUINTET_HAVE_C10D
 struct DataParallel::Group {
     c10::intrusive_ptr<c10d::TCPStore> store;
@@ -84,6 +102,7 @@ DataParallel::~DataParallel() = default;
 
 void DataParallel::leave() {
     group_.reset();  // a group whose peers failed was released by guarded() instead: no waiting on them
+    gradient_buckets_.clear();  // the gradients keep their storage
     rank_ = 0;
     world_ = 1;
 }
@@ -136,6 +155,64 @@ void guarded(std::unique_ptr<DataParallel::Group>& group, int rank, const char* 
 }
 
 }  // namespace
+
+namespace {
+
+std::vector<const c10::TensorImpl*> key_of(const std::vector<torch::Tensor>& parameters) {
+    std::vector<const c10::TensorImpl*> key;
+    for (const auto& p : parameters) key.push_back(p.unsafeGetTensorImpl());
+    return key;
+}
+
+// Makes each parameter's gradient its slice of the bucket again where it is not (first call, a gradient reset
+// to undefined or replaced by a new tensor), keeping its values.
+void bind_gradients(DataParallel::GradientBuckets::Bucket& bucket) {
+    const auto* storage = bucket.flat.storage().unsafeGetStorageImpl();
+    for (std::size_t i = 0; i < bucket.parameters.size(); ++i) {
+        auto& p = bucket.parameters[i];
+        auto& grad = p.mutable_grad();
+        if (grad.defined() && grad.storage().unsafeGetStorageImpl() == storage && grad.storage_offset() == bucket.offsets[i] &&
+            grad.sizes() == p.sizes() && grad.is_contiguous())
+            continue;
+        auto slot = torch::empty({0}, bucket.flat.options());
+        slot.set_(bucket.flat.storage(), bucket.offsets[i], p.sizes());
+        if (grad.defined())
+            slot.copy_(grad);
+        else
+            slot.zero_();
+        grad = slot;
+    }
+}
+
+}  // namespace
+
+DataParallel::GradientBuckets& DataParallel::buckets_for(const std::vector<torch::Tensor>& parameters) {
+    const auto key = key_of(parameters);
+    for (const auto& b : gradient_buckets_)
+        if (b->key == key && b->limit == bucket_bytes_) return *b;
+    // A parameter's gradient can alias one bucket only: sets sharing a parameter with the new one go.
+    const std::set<const c10::TensorImpl*> mine(key.begin(), key.end());
+    std::erase_if(gradient_buckets_, [&](const auto& b) {
+        return std::any_of(b->key.begin(), b->key.end(), [&](const c10::TensorImpl* p) { return mine.count(p) > 0; });
+    });
+    auto set = std::make_unique<GradientBuckets>();
+    set->key = key;
+    set->limit = bucket_bytes_;
+    for (const auto& members : buckets_of(parameters, bucket_bytes_)) {
+        GradientBuckets::Bucket bucket;
+        std::int64_t size = 0;
+        for (const auto& p : members) {
+            bucket.parameters.push_back(p);
+            bucket.offsets.push_back(size);
+            size += p.numel();
+        }
+        bucket.flat = torch::zeros({size}, members.front().options().requires_grad(false));
+        if (!bucket.flat.device().is_cpu()) bucket.host = torch::empty({size}, bucket.flat.options().device(torch::kCPU));
+        set->buckets.push_back(std::move(bucket));
+    }
+    gradient_buckets_.push_back(std::move(set));
+    return *gradient_buckets_.back();
+}
 
 void DataParallel::join(const DistributedEnv& env, std::chrono::milliseconds timeout) {
     if (group_) throw UsageError("distributed: this process already joined a job");
@@ -202,23 +279,24 @@ void DataParallel::reduce_gradients(const std::vector<torch::Tensor>& parameters
     if (world_ == 1) return;
     const auto t0 = Clock::now();
     torch::NoGradGuard no_grad;
-    std::vector<torch::Tensor> grads;
-    for (const auto& p : parameters) {
-        if (!p.requires_grad()) continue;
-        if (!p.grad().defined()) const_cast<torch::Tensor&>(p).mutable_grad() = torch::zeros_like(p);
-        grads.push_back(p.grad());
-    }
-    // Every bucket's all-reduce is queued first, so Gloo's thread reduces one while this one flattens the next.
-    const auto buckets = buckets_of(grads, bucket_bytes_);
-    std::vector<std::vector<torch::Tensor>> flats;
+    std::vector<torch::Tensor> trained;
+    for (const auto& p : parameters)
+        if (p.requires_grad()) trained.push_back(p);
+    if (trained.empty()) return;
+    // Every bucket's all-reduce is queued first, so Gloo's thread reduces one while this one scales the next.
+    auto& set = buckets_for(trained);
+    std::vector<std::vector<torch::Tensor>> reduced;
     std::vector<c10::intrusive_ptr<c10d::Work>> works;
-    for (const auto& bucket : buckets) {
-        flats.push_back({flatten(bucket).mul_(share)});
-        guarded(group_, rank_, "gradient all-reduce", [&] { works.push_back(group_->gloo->allreduce(flats.back())); });
+    for (auto& bucket : set.buckets) {
+        bind_gradients(bucket);
+        bucket.flat.mul_(share);
+        if (bucket.host.defined()) bucket.host.copy_(bucket.flat);
+        reduced.push_back({bucket.host.defined() ? bucket.host : bucket.flat});
+        guarded(group_, rank_, "gradient all-reduce", [&] { works.push_back(group_->gloo->allreduce(reduced.back())); });
     }
-    for (std::size_t i = 0; i < buckets.size(); ++i) {
+    for (std::size_t i = 0; i < works.size(); ++i) {
         guarded(group_, rank_, "gradient all-reduce", [&] { works[i]->wait(); });
-        unflatten(flats[i][0], buckets[i]);
+        if (set.buckets[i].host.defined()) set.buckets[i].flat.copy_(set.buckets[i].host);
     }
     reduce_seconds_ += std::chrono::duration<double>(Clock::now() - t0).count();
 }

@@ -46,7 +46,10 @@ public:
     void broadcast(const std::vector<torch::Tensor>& tensors);
     // Replaces every parameter's gradient by the sum over ranks of share * gradient, where share is this
     // rank's fraction of the global batch: with a loss that is a mean over the rank's items, the result is
-    // the gradient of the mean over the global batch. Bucketed: one all-reduce per ~bucket_bytes.
+    // the gradient of the mean over the global batch. Bucketed: one all-reduce per ~bucket_bytes. The first
+    // call for a list of parameters makes their gradients slices of flat buckets allocated once (DDP's
+    // gradient_as_bucket_view), so backward accumulates into the buckets and later calls reduce them in
+    // place; zero_grad() keeps them (it zeroes in place); a gradient replaced or reset is copied back in.
     void reduce_gradients(const std::vector<torch::Tensor>& parameters, double share);
     // The same for every parameter an optimiser steps; broadcast() of a module's parameters and buffers.
     void reduce_gradients(torch::optim::Optimizer& optimizer, double share);
@@ -69,14 +72,17 @@ public:
     // Seconds spent in gradient all-reduce since the last call (benchmarks).
     double take_reduce_seconds();
 
-    struct Group;  // the c10d process group and its store (data_parallel.cpp)
+    struct Group;            // the c10d process group and its store (data_parallel.cpp)
+    struct GradientBuckets;  // persistent buckets of one parameter list (data_parallel.cpp)
 
 private:
+    GradientBuckets& buckets_for(const std::vector<torch::Tensor>& parameters);
     DataParallel() = default;
     int rank_ = 0, world_ = 1;
     std::size_t bucket_bytes_ = std::size_t(25) << 20;
     double reduce_seconds_ = 0;
     std::unique_ptr<Group> group_;
+    std::vector<std::unique_ptr<GradientBuckets>> gradient_buckets_;
 };
 
 // The progress line after a distributed training: the replicas' largest weight difference from rank 0.
