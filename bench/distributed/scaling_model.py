@@ -20,7 +20,7 @@ LINKS = [  # name, bytes/s per direction, latency per message (s), host-side wor
     ("100 Mbit/s Ethernet, Gloo", 100e6 / 8, 100e-6, True),
     ("10 Gbit/s Ethernet, Gloo", 10e9 / 8, 20e-6, True),
     ("NVLink-class 150 GB/s, Gloo via host", 150e9, 5e-6, True),
-    ("NVLink-class 150 GB/s, NCCL (not written)", 150e9, 5e-6, False),
+    ("NVLink-class 150 GB/s, NCCL (never run)", 150e9, 5e-6, False),
 ]
 RANKS = [8, 16, 32, 64]
 

@@ -18,6 +18,10 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
+#ifdef QUINTET_HAVE_NCCL  // a CUDA LibTorch with NCCL (CMake checks it; never compiled yet: docs/distributed.md)
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 namespace quintet {
 
@@ -77,7 +81,7 @@ struct DataParallel::GradientBuckets {
     std::size_t limit = 0;                    // the bucket size they were cut for
     struct Bucket {
         torch::Tensor flat;                     // on the parameters' device
-        torch::Tensor host;                     // Gloo reduces CPU memory: staging for another device
+        torch::Tensor host;                     // Gloo reduces CPU memory: staging for another device (made on use)
         std::vector<torch::Tensor> parameters;  // in the bucket's order, at `offsets` elements
         std::vector<std::int64_t> offsets;
     };
@@ -88,6 +92,7 @@ struct DataParallel::GradientBuckets {
 struct DataParallel::Group {
     c10::intrusive_ptr<c10d::TCPStore> store;
     c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+    c10::intrusive_ptr<c10d::ProcessGroup> device;  // NCCL for CUDA buckets (--device cuda in a build with it)
 };
 #else
 struct DataParallel::Group {};
@@ -207,14 +212,13 @@ DataParallel::GradientBuckets& DataParallel::buckets_for(const std::vector<torch
             size += p.numel();
         }
         bucket.flat = torch::zeros({size}, members.front().options().requires_grad(false));
-        if (!bucket.flat.device().is_cpu()) bucket.host = torch::empty({size}, bucket.flat.options().device(torch::kCPU));
         set->buckets.push_back(std::move(bucket));
     }
     gradient_buckets_.push_back(std::move(set));
     return *gradient_buckets_.back();
 }
 
-void DataParallel::join(const DistributedEnv& env, std::chrono::milliseconds timeout) {
+void DataParallel::join(const DistributedEnv& env, std::chrono::milliseconds timeout, bool cuda) {
     if (group_) throw UsageError("distributed: this process already joined a job");
     // Each local rank gets its share of the cores (unless $QUINTET_THREADS says otherwise).
     if (!std::getenv("QUINTET_THREADS")) {
@@ -255,6 +259,16 @@ void DataParallel::join(const DistributedEnv& env, std::chrono::milliseconds tim
         else
             options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
         group->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(group->store, env.rank, env.world, options);
+#ifdef QUINTET_HAVE_NCCL
+        if (cuda) {  // its own keys in the store, as torch.distributed prefixes each group's
+            auto nccl = c10d::ProcessGroupNCCL::Options::create();
+            nccl->timeout = timeout;
+            group->device = c10::make_intrusive<c10d::ProcessGroupNCCL>(c10::make_intrusive<c10d::PrefixStore>("nccl", group->store),
+                                                                        env.rank, env.world, nccl);
+        }
+#else
+        (void)cuda;  // without NCCL, CUDA buckets go through host memory and Gloo
+#endif
     } catch (const std::exception& e) {
         group.release();
         throw IoError("distributed: rank " + std::to_string(env.rank) + " could not form the group of " +
@@ -287,16 +301,24 @@ void DataParallel::reduce_gradients(const std::vector<torch::Tensor>& parameters
     auto& set = buckets_for(trained);
     std::vector<std::vector<torch::Tensor>> reduced;
     std::vector<c10::intrusive_ptr<c10d::Work>> works;
+    std::vector<bool> staged;
     for (auto& bucket : set.buckets) {
         bind_gradients(bucket);
         bucket.flat.mul_(share);
-        if (bucket.host.defined()) bucket.host.copy_(bucket.flat);
-        reduced.push_back({bucket.host.defined() ? bucket.host : bucket.flat});
-        guarded(group_, rank_, "gradient all-reduce", [&] { works.push_back(group_->gloo->allreduce(reduced.back())); });
+        // CPU buckets and, without NCCL, device buckets through a host copy go to Gloo; CUDA buckets to NCCL.
+        c10d::ProcessGroup* reducer = group_->gloo.get();
+        if (group_->device && bucket.flat.is_cuda()) reducer = group_->device.get();
+        staged.push_back(reducer == group_->gloo.get() && !bucket.flat.device().is_cpu());
+        if (staged.back()) {
+            if (!bucket.host.defined()) bucket.host = torch::empty(bucket.flat.sizes(), bucket.flat.options().device(torch::kCPU));
+            bucket.host.copy_(bucket.flat);
+        }
+        reduced.push_back({staged.back() ? bucket.host : bucket.flat});
+        guarded(group_, rank_, "gradient all-reduce", [&] { works.push_back(reducer->allreduce(reduced.back())); });
     }
     for (std::size_t i = 0; i < works.size(); ++i) {
         guarded(group_, rank_, "gradient all-reduce", [&] { works[i]->wait(); });
-        if (set.buckets[i].host.defined()) set.buckets[i].flat.copy_(set.buckets[i].host);
+        if (staged[i]) set.buckets[i].flat.copy_(set.buckets[i].host);
     }
     reduce_seconds_ += std::chrono::duration<double>(Clock::now() - t0).count();
 }
@@ -333,7 +355,7 @@ std::vector<double> DataParallel::maximum(const std::vector<double>& values) {
 
 #else  // no c10d in this build
 
-void DataParallel::join(const DistributedEnv&, std::chrono::milliseconds) {
+void DataParallel::join(const DistributedEnv&, std::chrono::milliseconds, bool) {
     throw UsageError("--distributed: this build has no torch.distributed (c10d/Gloo headers were missing at configure "
                      "time: install libgloo-dev, or use a LibTorch that ships them, and rebuild)");
 }

@@ -23,8 +23,10 @@ public:
     static bool available();
     // Joins the job `env` describes: connects to the master's store (rank 0 listens on it) and builds the
     // process group; collectives and connecting give up after `timeout`. UsageError when the build has no
-    // c10d, IoError with one line when the port is taken, the master unreachable or a rank missing.
-    void join(const DistributedEnv& env, std::chrono::milliseconds timeout);
+    // c10d, IoError with one line when the port is taken, the master unreachable or a rank missing. `cuda`:
+    // the job trains on CUDA devices; a build with NCCL then reduces gradients with it, device to device
+    // (Gloo through host memory otherwise).
+    void join(const DistributedEnv& env, std::chrono::milliseconds timeout, bool cuda = false);
     // Closes the group (after training): a world of one again.
     void leave();
     ~DataParallel();
