@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Gradient all-reduce times on loopback, C++ (build/bench/bench_allreduce: DataParallel::reduce_gradients over
 # the real models' parameters) and the PyTorch reference (allreduce_reference.py: torch.distributed Gloo on the
-# same bytes and buckets), alternating, N ranks each (default 2), 1 thread per rank.
-# Usage: bench/distributed/allreduce_bench.sh [ranks] [rounds] [repeats]
+# same bytes and buckets), alternating, N ranks each (default 2), 1 thread per rank. BEFORE=PATH adds another
+# bench_allreduce binary (one built from an older commit) to the alternation; its lines start with "before".
+# Usage: [BEFORE=path/to/bench_allreduce] bench/distributed/allreduce_bench.sh [ranks] [rounds] [repeats]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ranks=${1:-2}
@@ -24,6 +25,7 @@ for ((i = 1; i <= repeats; i++)); do
   echo "== round $i"
   cpp=$(start build/bench/bench_allreduce "$rounds")
   echo "$cpp"
+  if [ -n "${BEFORE:-}" ]; then start "$BEFORE" "$rounds" | sed 's/^c++   /before/'; fi
   # The reference reduces the same byte counts (column 2 of the C++ lines, once per model).
   args=$(echo "$cpp" | awk '$3 == "bytes" && !seen[$2]++ {printf "%s=%s ", $2, $4}')
   start "${PYTHON:-/usr/bin/python3}" bench/distributed/allreduce_reference.py "$rounds" $args

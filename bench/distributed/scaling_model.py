@@ -7,7 +7,7 @@ all-reduce over N ranks sends and receives 2 (N - 1) / N * S bytes per rank in 2
 
     T_ar(N) = T_host + 2 (N - 1) / N * S / BW + 2 (N - 1) * alpha
 
-T_host is the host-side work of one all-reduce measured on loopback with 2 ranks (flatten, reduce, copy back:
+T_host is the host-side work of one all-reduce measured on loopback with 2 ranks (scale and reduce the buckets:
 the wire term of loopback is part of it, so the model overstates loopback a little); BW and alpha are a link's
 bandwidth per direction and per-message latency. The fraction of a step spent in the all-reduce is
 T_ar / (T_c + T_ar); the speed-up over one rank is N * T_c / (T_c + T_ar).
@@ -20,7 +20,7 @@ LINKS = [  # name, bytes/s per direction, latency per message (s), host-side wor
     ("100 Mbit/s Ethernet, Gloo", 100e6 / 8, 100e-6, True),
     ("10 Gbit/s Ethernet, Gloo", 10e9 / 8, 20e-6, True),
     ("NVLink-class 150 GB/s, Gloo via host", 150e9, 5e-6, True),
-    ("NVLink-class 150 GB/s, NCCL (not written)", 150e9, 5e-6, False),
+    ("NVLink-class 150 GB/s, NCCL (never run)", 150e9, 5e-6, False),
 ]
 RANKS = [8, 16, 32, 64]
 

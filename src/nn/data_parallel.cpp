@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -15,6 +17,10 @@
 #endif
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
+#ifdef QUINTET_HAVE_NCCL  // a CUDA LibTorch with NCCL (CMake checks it; never compiled yet: docs/distributed.md)
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
 namespace quintet {
@@ -65,10 +71,28 @@ void unflatten(const torch::Tensor& flat, const std::vector<torch::Tensor>& buck
 
 }  // namespace
 
+// Persistent gradient buckets, as DDP's gradient_as_bucket_view: each parameter's gradient aliases a slice of
+// a flat tensor allocated once, so backward accumulates into the bucket (autograd adds into a defined
+// gradient in place) and the all-reduce reads and writes it where it is: no flatten, no copy back. The slices
+// share the bucket's storage through Tensor::set_ rather than being autograd views: LibTorch 1.13's
+// Optimizer::zero_grad() detaches each gradient in place, which a view refuses.
+struct DataParallel::GradientBuckets {
+    std::vector<const c10::TensorImpl*> key;  // the parameters, in order
+    std::size_t limit = 0;                    // the bucket size they were cut for
+    struct Bucket {
+        torch::Tensor flat;                     // on the parameters' device
+        torch::Tensor host;                     // Gloo reduces CPU memory: staging for another device (made on use)
+        std::vector<torch::Tensor> parameters;  // in the bucket's order, at `offsets` elements
+        std::vector<std::int64_t> offsets;
+    };
+    std::vector<Bucket> buckets;
+};
+
 #ifdef QUINTET_HAVE_C10D
 struct DataParallel::Group {
     c10::intrusive_ptr<c10d::TCPStore> store;
     c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+    c10::intrusive_ptr<c10d::ProcessGroup> device;  // NCCL for CUDA buckets (--device cuda in a build with it)
 };
 #else
 struct DataParallel::Group {};
@@ -83,6 +107,7 @@ DataParallel::~DataParallel() = default;
 
 void DataParallel::leave() {
     group_.reset();  // a group whose peers failed was released by guarded() instead: no waiting on them
+    gradient_buckets_.clear();  // the gradients keep their storage
     rank_ = 0;
     world_ = 1;
 }
@@ -136,7 +161,64 @@ void guarded(std::unique_ptr<DataParallel::Group>& group, int rank, const char* 
 
 }  // namespace
 
-void DataParallel::join(const DistributedEnv& env, std::chrono::milliseconds timeout) {
+namespace {
+
+std::vector<const c10::TensorImpl*> key_of(const std::vector<torch::Tensor>& parameters) {
+    std::vector<const c10::TensorImpl*> key;
+    for (const auto& p : parameters) key.push_back(p.unsafeGetTensorImpl());
+    return key;
+}
+
+// Makes each parameter's gradient its slice of the bucket again where it is not (first call, a gradient reset
+// to undefined or replaced by a new tensor), keeping its values.
+void bind_gradients(DataParallel::GradientBuckets::Bucket& bucket) {
+    const auto* storage = bucket.flat.storage().unsafeGetStorageImpl();
+    for (std::size_t i = 0; i < bucket.parameters.size(); ++i) {
+        auto& p = bucket.parameters[i];
+        auto& grad = p.mutable_grad();
+        if (grad.defined() && grad.storage().unsafeGetStorageImpl() == storage && grad.storage_offset() == bucket.offsets[i] &&
+            grad.sizes() == p.sizes() && grad.is_contiguous())
+            continue;
+        auto slot = torch::empty({0}, bucket.flat.options());
+        slot.set_(bucket.flat.storage(), bucket.offsets[i], p.sizes());
+        if (grad.defined())
+            slot.copy_(grad);
+        else
+            slot.zero_();
+        grad = slot;
+    }
+}
+
+}  // namespace
+
+DataParallel::GradientBuckets& DataParallel::buckets_for(const std::vector<torch::Tensor>& parameters) {
+    const auto key = key_of(parameters);
+    for (const auto& b : gradient_buckets_)
+        if (b->key == key && b->limit == bucket_bytes_) return *b;
+    // A parameter's gradient can alias one bucket only: sets sharing a parameter with the new one go.
+    const std::set<const c10::TensorImpl*> mine(key.begin(), key.end());
+    std::erase_if(gradient_buckets_, [&](const auto& b) {
+        return std::any_of(b->key.begin(), b->key.end(), [&](const c10::TensorImpl* p) { return mine.count(p) > 0; });
+    });
+    auto set = std::make_unique<GradientBuckets>();
+    set->key = key;
+    set->limit = bucket_bytes_;
+    for (const auto& members : buckets_of(parameters, bucket_bytes_)) {
+        GradientBuckets::Bucket bucket;
+        std::int64_t size = 0;
+        for (const auto& p : members) {
+            bucket.parameters.push_back(p);
+            bucket.offsets.push_back(size);
+            size += p.numel();
+        }
+        bucket.flat = torch::zeros({size}, members.front().options().requires_grad(false));
+        set->buckets.push_back(std::move(bucket));
+    }
+    gradient_buckets_.push_back(std::move(set));
+    return *gradient_buckets_.back();
+}
+
+void DataParallel::join(const DistributedEnv& env, std::chrono::milliseconds timeout, bool cuda) {
     if (group_) throw UsageError("distributed: this process already joined a job");
     // Each local rank gets its share of the cores (unless $QUINTET_THREADS says otherwise).
     if (!std::getenv("QUINTET_THREADS")) {
@@ -177,6 +259,16 @@ void DataParallel::join(const DistributedEnv& env, std::chrono::milliseconds tim
         else
             options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
         group->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(group->store, env.rank, env.world, options);
+#ifdef QUINTET_HAVE_NCCL
+        if (cuda) {  // its own keys in the store, as torch.distributed prefixes each group's
+            auto nccl = c10d::ProcessGroupNCCL::Options::create();
+            nccl->timeout = timeout;
+            group->device = c10::make_intrusive<c10d::ProcessGroupNCCL>(c10::make_intrusive<c10d::PrefixStore>("nccl", group->store),
+                                                                        env.rank, env.world, nccl);
+        }
+#else
+        (void)cuda;  // without NCCL, CUDA buckets go through host memory and Gloo
+#endif
     } catch (const std::exception& e) {
         group.release();
         throw IoError("distributed: rank " + std::to_string(env.rank) + " could not form the group of " +
@@ -201,23 +293,32 @@ void DataParallel::reduce_gradients(const std::vector<torch::Tensor>& parameters
     if (world_ == 1) return;
     const auto t0 = Clock::now();
     torch::NoGradGuard no_grad;
-    std::vector<torch::Tensor> grads;
-    for (const auto& p : parameters) {
-        if (!p.requires_grad()) continue;
-        if (!p.grad().defined()) const_cast<torch::Tensor&>(p).mutable_grad() = torch::zeros_like(p);
-        grads.push_back(p.grad());
-    }
-    // Every bucket's all-reduce is queued first, so Gloo's thread reduces one while this one flattens the next.
-    const auto buckets = buckets_of(grads, bucket_bytes_);
-    std::vector<std::vector<torch::Tensor>> flats;
+    std::vector<torch::Tensor> trained;
+    for (const auto& p : parameters)
+        if (p.requires_grad()) trained.push_back(p);
+    if (trained.empty()) return;
+    // Every bucket's all-reduce is queued first, so Gloo's thread reduces one while this one scales the next.
+    auto& set = buckets_for(trained);
+    std::vector<std::vector<torch::Tensor>> reduced;
     std::vector<c10::intrusive_ptr<c10d::Work>> works;
-    for (const auto& bucket : buckets) {
-        flats.push_back({flatten(bucket).mul_(share)});
-        guarded(group_, rank_, "gradient all-reduce", [&] { works.push_back(group_->gloo->allreduce(flats.back())); });
+    std::vector<bool> staged;
+    for (auto& bucket : set.buckets) {
+        bind_gradients(bucket);
+        bucket.flat.mul_(share);
+        // CPU buckets and, without NCCL, device buckets through a host copy go to Gloo; CUDA buckets to NCCL.
+        c10d::ProcessGroup* reducer = group_->gloo.get();
+        if (group_->device && bucket.flat.is_cuda()) reducer = group_->device.get();
+        staged.push_back(reducer == group_->gloo.get() && !bucket.flat.device().is_cpu());
+        if (staged.back()) {
+            if (!bucket.host.defined()) bucket.host = torch::empty(bucket.flat.sizes(), bucket.flat.options().device(torch::kCPU));
+            bucket.host.copy_(bucket.flat);
+        }
+        reduced.push_back({staged.back() ? bucket.host : bucket.flat});
+        guarded(group_, rank_, "gradient all-reduce", [&] { works.push_back(reducer->allreduce(reduced.back())); });
     }
-    for (std::size_t i = 0; i < buckets.size(); ++i) {
+    for (std::size_t i = 0; i < works.size(); ++i) {
         guarded(group_, rank_, "gradient all-reduce", [&] { works[i]->wait(); });
-        unflatten(flats[i][0], buckets[i]);
+        if (staged[i]) set.buckets[i].flat.copy_(set.buckets[i].host);
     }
     reduce_seconds_ += std::chrono::duration<double>(Clock::now() - t0).count();
 }
@@ -243,9 +344,18 @@ std::vector<double> DataParallel::from_rank0(const std::vector<double>& values) 
     return {t[0].data_ptr<double>(), t[0].data_ptr<double>() + count};
 }
 
+std::vector<double> DataParallel::maximum(const std::vector<double>& values) {
+    if (world_ == 1 || values.empty()) return values;
+    std::vector<torch::Tensor> t{torch::tensor(values, torch::kDouble)};
+    c10d::AllreduceOptions options;
+    options.reduceOp = c10d::ReduceOp::MAX;
+    guarded(group_, rank_, "all-reduce", [&] { group_->gloo->allreduce(t, options)->wait(); });
+    return {t[0].data_ptr<double>(), t[0].data_ptr<double>() + t[0].numel()};
+}
+
 #else  // no c10d in this build
 
-void DataParallel::join(const DistributedEnv&, std::chrono::milliseconds) {
+void DataParallel::join(const DistributedEnv&, std::chrono::milliseconds, bool) {
     throw UsageError("--distributed: this build has no torch.distributed (c10d/Gloo headers were missing at configure "
                      "time: install libgloo-dev, or use a LibTorch that ships them, and rebuild)");
 }
@@ -253,6 +363,7 @@ void DataParallel::broadcast(const std::vector<torch::Tensor>&) {}
 void DataParallel::reduce_gradients(const std::vector<torch::Tensor>&, double) {}
 std::vector<double> DataParallel::sum(const std::vector<double>& values) { return values; }
 std::vector<double> DataParallel::from_rank0(const std::vector<double>& values) { return values; }
+std::vector<double> DataParallel::maximum(const std::vector<double>& values) { return values; }
 
 #endif
 
@@ -269,6 +380,25 @@ void DataParallel::broadcast(const torch::nn::Module& module) {
     std::vector<torch::Tensor> state = module.parameters();
     for (const auto& b : module.buffers()) state.push_back(b);
     broadcast(state);
+}
+
+double DataParallel::replica_difference(const std::vector<torch::Tensor>& tensors) {
+    if (world_ == 1) return 0;
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> rank0;
+    for (const auto& t : tensors) rank0.push_back(t.detach().clone());
+    broadcast(rank0);
+    double worst = 0;
+    for (std::size_t i = 0; i < tensors.size(); ++i)
+        if (tensors[i].numel() > 0) worst = std::max(worst, (tensors[i].detach() - rank0[i]).abs().max().item<double>());
+    return maximum({worst}).front();
+}
+
+std::string replica_report(DataParallel& group, const std::vector<torch::Tensor>& weights) {
+    char line[160];
+    std::snprintf(line, sizeof line, "replicas: largest weight difference from rank 0 over %d ranks: %.3g", group.world(),
+                  group.replica_difference(weights));
+    return line;
 }
 
 void DataParallel::split_random_streams() {

@@ -27,7 +27,7 @@ std::optional<TrainResult> train_as_requested(System& system, const TrainRequest
 
     auto& group = DataParallel::current();
     const DistributedEnv env = distributed_env_from_process();
-    group.join(env, timeout);
+    group.join(env, timeout, request.device.rfind("cuda", 0) == 0);
     TrainRequest mine = request;
     if (!group.writes()) mine.quiet = true;  // one progress display: rank 0's
     // "cuda" on a machine with several ranks: each local rank its own GPU (round robin when there are fewer).

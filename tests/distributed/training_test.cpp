@@ -200,19 +200,3 @@ TEST(DistributedTraining, UnreachableMasterIsOneLineWithinTheTimeout) {
     EXPECT_EQ(count_lines(err), 1u) << err;
     EXPECT_NE(err.find("cannot reach the master"), std::string::npos) << err;
 }
-
-TEST(DistributedTraining, SystemWithoutDataParallelSaysSo) {
-    REQUIRE_C10D();
-    const fs::path dir = test::fresh_test_path("distributed", "unsupported");
-    fs::create_directories(dir);
-    const auto p = test::start_quintet("train cnn --corpus " + test::default_tiny_store().string() + " --out " +
-                                           (dir / "run").string() + " --nproc 2",
-                                       {}, dir, "cnn");
-    const auto f = test::wait_for(p, 30s);
-    ASSERT_TRUE(f.exited);
-    EXPECT_EQ(f.code, 2);
-    const std::string err = read_file(p.err);
-    EXPECT_EQ(count_lines(err), 1u) << err;
-    EXPECT_NE(err.find("not available for this system"), std::string::npos) << err;
-    EXPECT_FALSE(fs::exists(dir / "run"));
-}

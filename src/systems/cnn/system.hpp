@@ -45,6 +45,7 @@ public:
     std::unique_ptr<Settings> train_settings() const override { return std::make_unique<CnnTrainSettings>(); }
     std::unique_ptr<Settings> sample_settings() const override { return std::make_unique<CnnSampleSettings>(); }
     TrainResult train(const TrainRequest& request, const Settings& settings) override;
+    bool trains_distributed() const override { return true; }
     std::unique_ptr<Sampler> open(const std::filesystem::path& run_dir, const std::string& device) override;
 };
 

@@ -5,6 +5,7 @@
 
 #include "corpus/store.hpp"
 #include "nn/batches.hpp"
+#include "nn/data_parallel.hpp"
 #include "nn/epoch_loop.hpp"
 #include "nn/runtime.hpp"
 #include "runs/curve_plot.hpp"
@@ -36,41 +37,51 @@ void validate(const CnnTrainConfig& c) {
     parse_cnn_output(c.loss);
 }
 
-// One pass over the pairs in batches, shuffled when training (torch's generator, seeded by the loop).
+// One pass over the pairs in batches, shuffled when training (torch's generator, seeded by the loop). Training
+// in a distributed job: each global batch of batch x ranks pairs is shared out and the gradients averaged
+// (docs/distributed.md); validation reads every pair on every rank.
 EpochLosses pass(CnnBand& band, const torch::Tensor& rolls, const WindowPairs& pairs, const torch::Device& device, int batch,
                  torch::optim::Optimizer* optimizer, Progress* progress) {
     EpochLosses out;
     out.parts.assign(kCnnInstruments, 0.0);
     const std::int64_t n = pairs.size();
     if (n == 0) return out;
+    auto& group = DataParallel::current();
+    const int rank = optimizer ? group.rank() : 0, world = optimizer ? group.world() : 1;
     const auto order = optimizer ? torch::randperm(n, torch::kLong) : torch::arange(n, torch::kLong);
+    if (optimizer) group.split_random_streams();  // the order is shared, dropout masks are each rank's own
     auto sums = torch::zeros({kCnnInstruments}, torch::kDouble);
-    const std::int64_t steps = (n + batch - 1) / batch;
+    const std::int64_t global = std::int64_t(batch) * world, steps = (n + global - 1) / global;
     std::int64_t used = 0;
     for (std::int64_t s = 0; s < steps; ++s) {
-        const std::int64_t first = s * batch, count = std::min<std::int64_t>(batch, n - first);
+        const std::int64_t first = s * global, count = std::min<std::int64_t>(global, n - first);
         // BatchNorm after the 1x1 layers has one value per channel from a single pair: its variance is
-        // undefined (PyTorch refuses such a batch in training). A last batch of one pair is left out.
-        if (optimizer && count < 2) break;
+        // undefined (PyTorch refuses such a batch in training). A last batch that would give a rank fewer
+        // than two pairs is left out (shares differ by at most one).
+        if (optimizer && count < 2 * world) break;
         used += count;
-        const auto idx = order.narrow(0, first, count);
+        const auto mine = DataParallel::shard_of(rank, world, first, count);
+        const auto idx = order.narrow(0, mine.first, mine.count);
         auto now = to_unit_float(rolls.index_select(0, pairs.from.index_select(0, idx)), device);
         auto next = to_unit_float(rolls.index_select(0, pairs.to.index_select(0, idx)), device);
         auto losses = band->pair_losses(now, next);
         if (optimizer) {
             optimizer->zero_grad();
             losses.sum().backward();
+            group.reduce_gradients(*optimizer, double(mine.count) / double(count));
             optimizer->step();
         }
-        sums += losses.detach().to(torch::kCPU, torch::kDouble) * double(count);
+        sums += losses.detach().to(torch::kCPU, torch::kDouble) * double(mine.count);
         if (progress) {
             char text[32];
             std::snprintf(text, sizeof text, "loss %.4g", losses.sum().item<double>());
             progress->update(std::size_t(s + 1), std::size_t(first + count), text);
         }
     }
+    std::vector<double> totals(sums.data_ptr<double>(), sums.data_ptr<double>() + kCnnInstruments);
+    if (world > 1) totals = group.sum(totals);  // the epoch's means over every rank's pairs
     for (int i = 0; i < kCnnInstruments; ++i) {
-        out.parts[std::size_t(i)] = used > 0 ? sums[i].item<double>() / double(used) : 0.0;
+        out.parts[std::size_t(i)] = used > 0 ? totals[std::size_t(i)] / double(used) : 0.0;
         out.total += out.parts[std::size_t(i)];
     }
     return out;
@@ -230,8 +241,11 @@ CnnTrainResult train_cnn(const CnnTrainConfig& config, const EpochCallback& on_e
     info.corpus = fs::absolute(config.corpus);
     info.density = note_density(train);
     if (resuming) info.thresholds = earlier_thresholds;
-    write_cnn_run_info(run, info);
-    write_run_config(run, kCnnModelKind, config.corpus, settings_json(config), {summarise("train", train), summarise("valid", valid)});
+    auto& group = DataParallel::current();  // a world of one unless --distributed: rank 0 alone writes files
+    if (group.writes()) {
+        write_cnn_run_info(run, info);
+        write_run_config(run, kCnnModelKind, config.corpus, settings_json(config), {summarise("train", train), summarise("valid", valid)});
+    }
 
     torch::manual_seed(config.seed);
     CnnBand band(encoders, output), best(encoders, output);
@@ -250,6 +264,7 @@ CnnTrainResult train_cnn(const CnnTrainConfig& config, const EpochCallback& on_e
         progress.note(pos.stage == 1 ? "resuming " + run.string() + " after epoch " + std::to_string(pos.epoch)
                                      : run.string() + ": training already finished (a finished run is not extended)");
     }
+    group.broadcast(*band);  // every rank starts from rank 0's weights (and its batch-norm statistics)
     progress.note("data: " + std::to_string(train_pairs.size()) + " train window pairs (" + std::to_string(train.songs) +
                   " songs), " + std::to_string(valid_pairs.size()) + " valid pairs; device " + config.device);
 
@@ -280,18 +295,23 @@ CnnTrainResult train_cnn(const CnnTrainConfig& config, const EpochCallback& on_e
             copy_state(*band, *best);
             save_weights(best_file, cnn_layout(best));
         };
-        if (loop.run(stage) == EpochLoop::End::Stopped) return result();
+        const auto end = loop.run(stage);
+        if (group.world() > 1) progress.note(replica_report(group, band->parameters()));
+        if (end == EpochLoop::End::Stopped) return result();
         if (!fs::exists(best_file)) save_weights(best_file, cnn_layout(best));  // zero epochs: the initial weights
-        info.thresholds = calibrate(best, valid, train, device, config.batch * 4);
-        write_cnn_run_info(run, info);
-        char line[160];
-        const auto& t = *info.thresholds;
-        std::snprintf(line, sizeof line, "thresholds (piano guitar bass strings drums, best valid F1): %.3f %.3f %.3f %.3f %.3f",
-                      t[0], t[1], t[2], t[3], t[4]);
-        progress.note(line);
+        if (group.writes()) {  // the calibration is written by rank 0 alone, so only it computes it
+            info.thresholds = calibrate(best, valid, train, device, config.batch * 4);
+            write_cnn_run_info(run, info);
+            char line[160];
+            const auto& t = *info.thresholds;
+            std::snprintf(line, sizeof line, "thresholds (piano guitar bass strings drums, best valid F1): %.3f %.3f %.3f %.3f %.3f",
+                          t[0], t[1], t[2], t[3], t[4]);
+            progress.note(line);
+        }
         loop.next_stage();
     }
-    plot_curve(curve, run / "curve.png", {"MelodyCNN + HarmonyCNN training", {output == CnnOutput::Sigmoid ? "(BCE)" : "(MSE)"},
+    if (group.writes())
+        plot_curve(curve, run / "curve.png", {"MelodyCNN + HarmonyCNN training", {output == CnnOutput::Sigmoid ? "(BCE)" : "(MSE)"},
                                           "loss per window pair (5 nets)"});
     return result();
 }

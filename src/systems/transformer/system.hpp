@@ -39,6 +39,7 @@ public:
     std::unique_ptr<Settings> train_settings() const override { return std::make_unique<TransformerTrainSettings>(); }
     std::unique_ptr<Settings> sample_settings() const override { return std::make_unique<TransformerSampleSettings>(); }
     TrainResult train(const TrainRequest& request, const Settings& settings) override;
+    bool trains_distributed() const override { return true; }
     std::unique_ptr<Sampler> open(const std::filesystem::path& run_dir, const std::string& device) override;
     std::optional<SplitLikelihood> split_likelihood(const std::filesystem::path& run_dir, const std::filesystem::path& corpus,
                                                     const std::string& split, const std::string& device) override;

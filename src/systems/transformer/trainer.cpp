@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "nn/data_parallel.hpp"
 #include "nn/epoch_loop.hpp"
 #include "nn/fused_adamw.hpp"
 #include "nn/runtime.hpp"
@@ -123,10 +124,14 @@ TransformerTrainResult train_transformer(const TransformerTrainConfig& config, c
     auto train = split_tokens(store, Split::Train, vocab);
     if (config.max_songs > 0 && std::int64_t(train.size()) > config.max_songs) train.resize(std::size_t(config.max_songs));
     const auto valid = split_tokens(store, Split::Valid, vocab);
-    const TokenStreams valid_streams = token_streams(valid, config.batch);
-    const std::int64_t train_tokens = token_streams(train, config.batch).ids.numel();
-    if (train_tokens < 2LL * config.batch)
-        throw UsageError(config.corpus.string() + ": the train split has too few notes for " + std::to_string(config.batch) + " streams");
+    // A distributed job reads batch x ranks streams (the global batch); rank r trains on rows [r x batch, (r + 1)
+    // x batch), so 2 ranks of batch B see the streams of 1 process of batch 2B. Every rank validates on all of them.
+    auto& group = DataParallel::current();  // a world of one unless --distributed: rank 0 alone writes files
+    const int rows = config.batch * group.world();
+    const TokenStreams valid_streams = token_streams(valid, rows);
+    const std::int64_t train_tokens = token_streams(train, rows).ids.numel();
+    if (train_tokens < 2LL * rows)
+        throw UsageError(config.corpus.string() + ": the train split has too few notes for " + std::to_string(rows) + " streams");
     if (valid_streams.length() < 2) progress.note("note: the valid split is empty; the train loss selects the best epoch");
 
     fs::create_directories(run);
@@ -144,7 +149,8 @@ TransformerTrainResult train_transformer(const TransformerTrainConfig& config, c
         .add("device", config.device)
         .add("seed", static_cast<long long>(config.seed))
         .add("max_songs", static_cast<long long>(config.max_songs));
-    write_run_config(run, kTransformerKind, config.corpus, settings, {summarise("train", train), summarise("valid", valid)});
+    if (group.writes())
+        write_run_config(run, kTransformerKind, config.corpus, settings, {summarise("train", train), summarise("valid", valid)});
 
     torch::manual_seed(config.seed);
     TransformerXl model(net), best(net);
@@ -163,12 +169,13 @@ TransformerTrainResult train_transformer(const TransformerTrainConfig& config, c
         curve.load_until(pos.stage, pos.epoch);
         progress.note("resuming " + run.string() + " at epoch " + std::to_string(pos.epoch));
     }
+    group.broadcast(*model);  // every rank starts from rank 0's weights
     progress.note("data: " + std::to_string(train.size()) + " train songs (" + std::to_string(train_tokens) + " tokens), " +
                   std::to_string(valid.size()) + " valid songs; device " + config.device);
 
     // The one-cycle schedule runs over the planned steps; an epoch's step count varies a little with the
     // transpositions (a shifted note can leave the range), so the fraction is clamped.
-    const std::int64_t steps_per_epoch = (train_tokens / config.batch - 1 + config.bptt - 1) / config.bptt;
+    const std::int64_t steps_per_epoch = (train_tokens / rows - 1 + config.bptt - 1) / config.bptt;
     const double total_steps = double(std::max<std::int64_t>(1, steps_per_epoch * config.epochs));
 
     EpochLoop loop({config.seed, 0}, pos, curve, progress,
@@ -190,7 +197,10 @@ TransformerTrainResult train_transformer(const TransformerTrainConfig& config, c
             const int shift = int(shifts[i].item<std::int64_t>());
             songs.push_back(shift ? transpose_tokens(ids, shift, vocab) : ids);
         }
-        const TokenStreams streams = token_streams(songs, config.batch);
+        group.split_random_streams();  // order and shifts are shared, dropout masks are not
+        const TokenStreams all = token_streams(songs, rows);
+        const std::int64_t first_row = std::int64_t(group.rank()) * config.batch;
+        const TokenStreams streams{all.ids.narrow(0, first_row, config.batch), all.positions.narrow(0, first_row, config.batch)};
         const std::int64_t L = streams.length();
         XlMemory memory;
         double sum = 0;
@@ -211,6 +221,7 @@ TransformerTrainResult train_transformer(const TransformerTrainConfig& config, c
             auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}), y.reshape({-1}));
             optimizer.zero_grad();
             loss.backward();
+            group.reduce_gradients(optimizer, 1.0 / group.world());  // every rank has as many tokens
             if (config.clip > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), config.clip);
             optimizer.step();
             const double l = loss.item<double>();
@@ -218,7 +229,11 @@ TransformerTrainResult train_transformer(const TransformerTrainConfig& config, c
             tokens += x.numel();
             char text[48];
             std::snprintf(text, sizeof text, "nll %.4g", l);
-            p.update(std::size_t(step + 1), std::size_t(tokens), text);
+            p.update(std::size_t(step + 1), std::size_t(tokens * group.world()), text);
+        }
+        if (group.world() > 1) {  // the epoch's mean over every rank's tokens (each rank has as many)
+            sum = group.sum({sum}).front();
+            tokens *= group.world();
         }
         const double mean = tokens ? sum / double(tokens) : 0;
         return EpochLosses{mean, {mean, std::exp(mean)}};
@@ -233,9 +248,10 @@ TransformerTrainResult train_transformer(const TransformerTrainConfig& config, c
         save_weights(best_file, transformer_layout(best, vocab));
     };
     const auto end = loop.run(stage);
+    if (group.world() > 1) progress.note(replica_report(group, model->parameters()));
     if (end != EpochLoop::End::Stopped) {
         if (!fs::exists(best_file)) save_weights(best_file, transformer_layout(best, vocab));
-        if (!curve.rows().empty())
+        if (group.writes() && !curve.rows().empty())
             plot_curve(curve, run / "curve.png", {"Transformer-XL training", {"NLL per token"}, "nats per token"});
     }
     const auto summary = summarise_curve(curve, 1);
