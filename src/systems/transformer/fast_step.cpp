@@ -14,6 +14,9 @@
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define QUINTET_XL_AVX512_KERNELS 1
 #include <immintrin.h>
+// GCC 12's own _mm512_shuffle_f32x4 / _mm512_permute_ps pass an undefined vector as the masked-off source,
+// which -Wmaybe-uninitialized reports once they are inlined here (a false positive: the mask is all ones).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #define QUINTET_XL_AVX512 __attribute__((target("avx512f,avx512vl,avx2,fma,prefer-vector-width=512")))
 #endif
 #if defined(__GNUC__)
