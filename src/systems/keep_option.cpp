@@ -70,4 +70,12 @@ Multitrack load_song_to_regenerate(const fs::path& path, int resolution) {
     return song;
 }
 
+void keep_song_tracks(Multitrack& out, const Multitrack& song, const std::vector<int>& keep, double bpm) {
+    const std::size_t steps = song.steps();
+    pad_to(out, steps);
+    for (auto& t : out.tracks) t.roll.resize(steps * kPitches);
+    out.tempo.assign(steps, bpm);
+    for (int family : keep) out.tracks[std::size_t(family)].roll = song.tracks[std::size_t(family)].roll;  // LPD-5 order
+}
+
 }  // namespace quintet

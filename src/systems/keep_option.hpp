@@ -20,4 +20,8 @@ std::vector<int> parse_keep(const std::string& keep, const std::filesystem::path
 // (the LPD reading of a MIDI file lengthens every note by a step, pypianoroll's inclusive end).
 Multitrack load_song_to_regenerate(const std::filesystem::path& path, int resolution);
 
+// The last step of a regeneration: `out` (LPD-5 tracks, at least as fine as `song`'s grid) takes `song`'s length
+// (padded or cut), `bpm` at every step, and the kept families' rolls exactly as the song has them (velocities too).
+void keep_song_tracks(Multitrack& out, const Multitrack& song, const std::vector<int>& keep, double bpm);
+
 }  // namespace quintet

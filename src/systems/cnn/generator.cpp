@@ -345,10 +345,7 @@ Multitrack CnnGenerator::regenerate(const CnnGenerateOptions& o) {
         out.narrow(1, b * kCnnSteps, kCnnSteps).copy_(current.cpu());
     }
     Multitrack mt = rolls_to_multitrack(out, spec.tracks, kCnnResolution, o.tempo);
-    // The song's length, and the kept instruments exactly as the song has them (their velocities too).
-    for (auto& t : mt.tracks) t.roll.resize(steps * kPitches);
-    mt.tempo.resize(steps, o.tempo);
-    for (int family : o.keep) mt.tracks[std::size_t(family)].roll = song.tracks[std::size_t(family)].roll;  // LPD-5 order
+    keep_song_tracks(mt, song, o.keep, o.tempo);
     mt.name = "MelodyCNN + HarmonyCNN " + run_dir_.filename().string() + " from " + o.from.filename().string();
     return mt;
 }

@@ -149,9 +149,7 @@ Multitrack GanSongMaker::regenerate(const GanGenerateOptions& o) {
     SamplingRng rng(o.seed);
     Multitrack out = blocks_to_multitrack(notes_from_probabilities(probabilities, thresholds(o), o.draw == "bernoulli" ? &rng : nullptr),
                                           sh, o.tempo);
-    for (auto& t : out.tracks) t.roll.resize(steps * kPitches);  // the song's length
-    out.tempo.assign(steps, o.tempo);
-    for (int family : o.keep) out.tracks[std::size_t(family)].roll = song.tracks[std::size_t(family)].roll;  // LPD-5 order
+    keep_song_tracks(out, song, o.keep, o.tempo);
     out.name = "DCGAN " + run_dir_.filename().string() + " from " + o.from.filename().string();
     return out;
 }

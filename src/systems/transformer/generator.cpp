@@ -4,7 +4,6 @@
 #include <limits>
 
 #include "corpus/song_loader.hpp"
-#include "roll/operations.hpp"
 #include "systems/keep_option.hpp"
 #include "nn/runtime.hpp"
 #include "nn/sampling.hpp"
@@ -168,10 +167,7 @@ Multitrack TransformerGenerator::generate(const SampleRequest& request, const Tr
         if (steps == 0) throw UsageError(c.from.string() + ": no notes to regenerate");
         const KeptTokens kept = kept_tokens(song, c.keep);
         Multitrack mt = tokens_to_multitrack(generate_ids({}, steps, request.seed, c, &kept), run_.vocab, 90);
-        pad_to(mt, steps);
-        for (auto& t : mt.tracks) t.roll.resize(steps * kPitches);  // the song's length
-        for (int f : c.keep) mt.tracks[std::size_t(f)].roll = song.tracks[std::size_t(f)].roll;  // exactly the song's
-        mt.tempo.assign(steps, request.tempo);
+        keep_song_tracks(mt, song, c.keep, request.tempo);
         return mt;
     }
     std::vector<int> primer;
