@@ -149,16 +149,19 @@ BlockRules VaeNnGenerator::block_rules(const VaeNnGenerateOptions& o) const {
     return r;
 }
 
+CorpusStore* VaeNnGenerator::corpus_store() {
+    if (!corpus_store_ && fs::exists(corpus_)) corpus_store_ = std::make_unique<CorpusStore>(CorpusStore::open(corpus_));
+    return corpus_store_.get();
+}
+
 torch::Tensor VaeNnGenerator::revival_latent(int instrument, std::mt19937_64& rng) {
-    if (!revival_store_) {
-        if (!fs::exists(corpus_)) return {};
-        revival_store_ = std::make_unique<CorpusStore>(CorpusStore::open(corpus_));
-    }
-    const auto ids = revival_store_->songs_in(Split::Train);
+    CorpusStore* store = corpus_store();
+    if (!store) return {};
+    const auto ids = store->songs_in(Split::Train);
     // A random train window where the instrument plays: random songs until one has such a window.
     constexpr int kTries = 32;
     for (int tries = 0; tries < kTries && !ids.empty(); ++tries) {
-        auto windows = vae_windows(revival_store_->load(ids[rng() % ids.size()]));
+        auto windows = vae_windows(store->load(ids[rng() % ids.size()]));
         std::vector<std::int64_t> playing;
         for (std::int64_t w = 0; w < windows.size(0); ++w)
             if (windows[w][instrument].max().item<int>() > 0) playing.push_back(w);
@@ -196,15 +199,15 @@ torch::Tensor VaeNnGenerator::seed_window(const VaeNnGenerateOptions& o, std::mt
         return to_unit_float(windows[o.seed_block], device_);
     }
     if (source == SeedSource::Corpus) {
-        if (!fs::exists(corpus_))
-            throw UsageError(corpus_.string() + ": the run's corpus is gone; use --seed-file or --seed-random");
+        CorpusStore* opened = corpus_store();
+        if (!opened) throw UsageError(corpus_.string() + ": the run's corpus is gone; use --seed-file or --seed-random");
+        CorpusStore& store = *opened;
         // A window, drawn at random, among the train split's windows where the most instruments play: an
         // instrument silent in the seed tends to stay silent (an empty block encodes to the latent of silence,
         // which the nets learned to continue), so a full band in the seed gives a full band in the song.
         // Songs are visited in random order, and a large corpus is not read whole: the search stops once
         // kEnoughSongs songs have been seen and some window has all five instruments.
         constexpr std::size_t kEnoughSongs = 64;
-        auto store = CorpusStore::open(corpus_);
         auto ids = store.songs_in(Split::Train);
         std::shuffle(ids.begin(), ids.end(), rng);
         std::int64_t best = 0;
@@ -259,8 +262,9 @@ std::vector<Multitrack> VaeNnGenerator::style_songs(const VaeNnGenerateOptions& 
     std::vector<Multitrack> songs;
     for (const auto& f : o.style_files) songs.push_back(load_song_file(f));
     if (!o.style_artist.empty()) {
-        if (!fs::exists(corpus_)) throw UsageError(corpus_.string() + ": the run's corpus is gone; --style-artist needs it");
-        auto store = CorpusStore::open(corpus_);
+        CorpusStore* opened = corpus_store();
+        if (!opened) throw UsageError(corpus_.string() + ": the run's corpus is gone; --style-artist needs it");
+        const CorpusStore& store = *opened;
         std::string want = lower(o.style_artist);
         std::size_t found = 0;
         for (std::size_t i = 0; i < store.size(); ++i)

@@ -76,7 +76,7 @@ private:
     bool use_fast_ = true;
     std::optional<std::array<double, kVaeInstruments>> calibrated_;  // model.json
     std::optional<SongPrior> prior_;                                 // model.json
-    std::unique_ptr<CorpusStore> revival_store_;                     // opened on the first revival
+    std::unique_ptr<CorpusStore> corpus_store_;                      // corpus_, opened on first use (seeds, revivals, styles)
 
     // z [1, 5, K]: the latent of every instrument due for revival becomes revival_latent's.
     void revive_silent(torch::Tensor& z, SilenceWatch& watch, std::mt19937_64& rng);
@@ -85,6 +85,8 @@ private:
                                       const StyleLibrary& style, std::mt19937_64& rng, torch::Generator& gen,
                                       BarRepeats* repeats);
     int latent() const;
+    // The run's corpus store, opened once and kept; null when the corpus is gone.
+    CorpusStore* corpus_store();
 };
 
 }  // namespace quintet
